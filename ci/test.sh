@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# test.sh - build with -Wall -Wextra -Werror and run every test with ctest;
+# then the same with ASan+UBSan. This is the README's test command and
+# what .ci/run runs after installing the dependencies.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$here/build}
+asan=${ASAN_BUILD_DIR:-$here/build-asan}
+jobs=$(nproc 2>/dev/null || echo 2)
+
+echo "== build ($build) with -Werror"
+cmake -S "$here" -B "$build" -DSC_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j"$jobs"
+echo "== tests"
+(cd "$build" && ctest --output-on-failure -j"$jobs")
+
+if [ "${SC_SKIP_ASAN:-0}" != 1 ]; then
+	echo "== sanitizer build ($asan): ASan + UBSan"
+	cmake -S "$here" -B "$asan" -DSC_WERROR=ON -DSC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build "$asan" -j"$jobs"
+	echo "== tests under ASan + UBSan"
+	(cd "$asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -j"$jobs" -LE interop)
+fi

@@ -1,0 +1,543 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * smtpcheck.c - the command line: run, lint, list.
+ *
+ * Exit codes (README.md, "Exit codes"):
+ *   0  no FAIL and no ERROR
+ *   1  at least one FAIL
+ *   2  usage error, or a scenario/profile file error
+ *   3  the target is unreachable
+ *   4  no FAIL, but at least one ERROR (a check could not run)
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "rep.h"
+#include "run.h"
+#include "run_result.h"
+#include "sc_limits.h"
+#include "sc_util.h"
+#include "scn.h"
+#include "scn_vars.h"
+
+#define EXIT_PASS	0
+#define EXIT_FAILED	1
+#define EXIT_USAGE	2
+#define EXIT_UNREACH	3
+#define EXIT_ERRORED	4
+
+#define CLI_REPORTS_MAX	16
+#define CLI_LIST_MAX	256	/* --tag, --id, --suite, paths */
+
+static const char *cli_prog = "smtpcheck";
+
+static const char cli_usage[] =
+"usage: smtpcheck run --target HOST:PORT [PATH... | --suite NAME] [options]\n"
+"       smtpcheck lint [PATH...]\n"
+"       smtpcheck list [PATH... | --suite NAME] [--tag T] [--id ID]\n"
+"       smtpcheck version\n"
+"\n"
+"run: play client-role scenarios against the SMTP server at HOST:PORT.\n"
+"  -t, --target HOST:PORT   the server under test ([::1]:25 for IPv6)\n"
+"  -s, --suite NAME         scenarios/NAME (\"all\": every suite; default)\n"
+"      --tag T              only scenarios with tag T (repeatable: any)\n"
+"      --id PATTERN         only ids matching PATTERN, shell glob (repeatable)\n"
+"  -j, --jobs N             scenarios at once, 1-256 (default 1)\n"
+"      --timeout-scale F    multiply every deadline by F (default 1.0)\n"
+"      --profile FILE       variables from FILE (`name = value` lines)\n"
+"      --var NAME=VALUE     set a variable (repeatable; beats --profile)\n"
+"      --report FMT:FILE    write a report: junit, json, tap or text;\n"
+"                           FILE - is standard output (repeatable)\n"
+"      --shard K/N          run the K-th of N deterministic slices\n"
+"  -v, --verbose            print every result and full transcripts\n"
+"  -q, --quiet              print only the summary\n"
+"\n"
+"Verdicts: PASS, FAIL (a MUST broken), WARN (a SHOULD missed), INFO (a\n"
+"policy the server may choose), SKIP (not applicable), ERROR (the check\n"
+"could not run).\n"
+"\n"
+"Exit codes: 0 no FAIL and no ERROR; 1 at least one FAIL; 2 usage or\n"
+"scenario-file error; 3 target unreachable; 4 an ERROR but no FAIL.\n"
+"Colour only on a terminal, and never when NO_COLOR is set.\n";
+
+/* cli_die_usage - one-line usage error, exit 2. */
+static void
+cli_die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2),
+    noreturn));
+static void
+cli_die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", cli_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see smtpcheck --help)\n");
+	exit(EXIT_USAGE);
+}
+
+struct cli_report {
+	enum rep_format	 fmt;
+	const char	*path;
+};
+
+struct cli_opts {
+	const char	*target;
+	const char	*paths[CLI_LIST_MAX];
+	size_t		 npaths;
+	const char	*suites[CLI_LIST_MAX];
+	size_t		 nsuites;
+	const char	*tags[CLI_LIST_MAX];
+	size_t		 ntags;
+	const char	*ids[CLI_LIST_MAX];
+	size_t		 nids;
+	int		 jobs;
+	double		 timeout_scale;
+	const char	*profile;
+	const char	*vars[CLI_LIST_MAX];
+	size_t		 nvars;
+	struct cli_report reports[CLI_REPORTS_MAX];
+	size_t		 nreports;
+	int		 shard_k, shard_n;
+	bool		 verbose, quiet;
+};
+
+/* cli_push - add to a bounded list of strings. */
+static void
+cli_push(const char **v, size_t *n, const char *s, const char *what)
+{
+	if (*n == CLI_LIST_MAX)
+		cli_die_usage("too many %s (limit %d)", what, CLI_LIST_MAX);
+	v[(*n)++] = s;
+}
+
+/* cli_parse_shard - "K/N" with 1 <= K <= N. */
+static void
+cli_parse_shard(const char *s, int *k, int *n)
+{
+	char *slash, kbuf[32];
+	long kk, nn;
+
+	slash = strchr(s, '/');
+	if (slash == NULL || (size_t)(slash - s) >= sizeof(kbuf))
+		cli_die_usage("--shard \"%s\": expected K/N, e.g. 2/4", s);
+	memcpy(kbuf, s, (size_t)(slash - s));
+	kbuf[slash - s] = '\0';
+	if (sc_parse_long(kbuf, 1, 100000, &kk) == -1 ||
+	    sc_parse_long(slash + 1, 1, 100000, &nn) == -1 || kk > nn)
+		cli_die_usage("--shard \"%s\": expected K/N with 1 <= K <= N",
+		    s);
+	*k = (int)kk;
+	*n = (int)nn;
+}
+
+/* cli_parse_report - "FORMAT:FILE". */
+static void
+cli_parse_report(struct cli_opts *o, const char *s)
+{
+	const char *colon = strchr(s, ':');
+	char name[16];
+
+	if (o->nreports == CLI_REPORTS_MAX)
+		cli_die_usage("too many --report (limit %d)", CLI_REPORTS_MAX);
+	if (colon == NULL || colon[1] == '\0' ||
+	    (size_t)(colon - s) >= sizeof(name))
+		cli_die_usage("--report \"%s\": expected FORMAT:FILE, e.g. "
+		    "junit:report.xml", s);
+	memcpy(name, s, (size_t)(colon - s));
+	name[colon - s] = '\0';
+	if (rep_format_parse(name, &o->reports[o->nreports].fmt) == -1)
+		cli_die_usage("--report \"%s\": unknown format \"%s\" "
+		    "(junit, json, tap, text)", s, name);
+	o->reports[o->nreports++].path = colon + 1;
+}
+
+enum {
+	OPT_TAG = 256, OPT_ID, OPT_TSCALE, OPT_PROFILE, OPT_VAR, OPT_REPORT,
+	OPT_SHARD,
+};
+
+/* cli_parse - options of run, lint and list. */
+static void
+cli_parse(int argc, char **argv, struct cli_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "target", required_argument, NULL, 't' },
+		{ "suite", required_argument, NULL, 's' },
+		{ "tag", required_argument, NULL, OPT_TAG },
+		{ "id", required_argument, NULL, OPT_ID },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "timeout-scale", required_argument, NULL, OPT_TSCALE },
+		{ "profile", required_argument, NULL, OPT_PROFILE },
+		{ "var", required_argument, NULL, OPT_VAR },
+		{ "report", required_argument, NULL, OPT_REPORT },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	long l;
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->jobs = 1;
+	o->timeout_scale = 1.0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "t:s:j:vqh", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 't':
+			o->target = optarg;
+			break;
+		case 's':
+			cli_push(o->suites, &o->nsuites, optarg, "--suite");
+			break;
+		case OPT_TAG:
+			cli_push(o->tags, &o->ntags, optarg, "--tag");
+			break;
+		case OPT_ID:
+			cli_push(o->ids, &o->nids, optarg, "--id");
+			break;
+		case 'j':
+			if (sc_parse_long(optarg, 1, RUN_JOBS_MAX, &l) == -1)
+				cli_die_usage("--jobs \"%s\": expected a number "
+				    "from 1 to %d", optarg, RUN_JOBS_MAX);
+			o->jobs = (int)l;
+			break;
+		case OPT_TSCALE:
+			errno = 0;
+			o->timeout_scale = strtod(optarg, &end);
+			if (errno != 0 || *end != '\0' || end == optarg ||
+			    !(o->timeout_scale >= 0.01 &&
+			    o->timeout_scale <= 100.0))
+				cli_die_usage("--timeout-scale \"%s\": expected a "
+				    "number from 0.01 to 100", optarg);
+			break;
+		case OPT_PROFILE:
+			o->profile = optarg;
+			break;
+		case OPT_VAR:
+			cli_push(o->vars, &o->nvars, optarg, "--var");
+			break;
+		case OPT_REPORT:
+			cli_parse_report(o, optarg);
+			break;
+		case OPT_SHARD:
+			cli_parse_shard(optarg, &o->shard_k, &o->shard_n);
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			fputs(cli_usage, stdout);
+			exit(EXIT_PASS);
+		case ':':
+			cli_die_usage("option %s needs a value",
+			    argv[optind - 1]);
+		default:
+			cli_die_usage("unknown option \"%s\"", argv[optind - 1]);
+		}
+	}
+	for (; optind < argc; optind++)
+		cli_push(o->paths, &o->npaths, argv[optind], "paths");
+}
+
+/* cli_load - the selection named by paths and suites; exit 2 on errors. */
+static void
+cli_load(struct cli_opts *o, struct run_selection *sel, char **owned,
+    size_t *nowned)
+{
+	const char *all[CLI_LIST_MAX * 2];
+	size_t n = 0, i;
+	char *p;
+	int bad;
+
+	for (i = 0; i < o->npaths; i++)
+		all[n++] = o->paths[i];
+	if (o->npaths == 0 && o->nsuites == 0)
+		o->suites[o->nsuites++] = "all";
+	for (i = 0; i < o->nsuites; i++) {
+		if (strcmp(o->suites[i], "all") == 0) {
+			p = run_suite_path(".");
+		} else {
+			p = run_suite_path(o->suites[i]);
+		}
+		if (p == NULL)
+			cli_die_usage("no suite \"%s\": expected a folder under "
+			    "scenarios/ (set SMTPCHECK_SCENARIOS to the "
+			    "scenarios folder)", o->suites[i]);
+		owned[(*nowned)++] = p;
+		all[n++] = p;
+	}
+	bad = run_select_load(all, n, sel);
+	if (bad > 0) {
+		fprintf(stderr, "%s: %d scenario file error%s\n", cli_prog, bad,
+		    bad == 1 ? "" : "s");
+		exit(EXIT_USAGE);
+	}
+}
+
+struct cli_progress {
+	bool	 tty, colour, verbose, quiet;
+	size_t	 counts[RUN_VERDICT_COUNT];
+};
+
+/* cli_on_done - print a finished scenario and the progress line. */
+static void
+cli_on_done(void *arg, size_t done, size_t total, const struct run_result *r)
+{
+	struct cli_progress *pr = arg;
+
+	pr->counts[r->verdict]++;
+	if (pr->tty)
+		fputs("\r\033[K", stderr);
+	if (!pr->quiet && (r->verdict != RUN_PASS || pr->verbose)) {
+		rep_term_result(stdout, r, pr->colour, pr->verbose);
+		fflush(stdout);
+	}
+	if (pr->tty && done < total) {
+		fprintf(stderr, "[%zu/%zu] %zu pass, %zu fail, %zu warn, "
+		    "%zu info, %zu skip, %zu error", done, total,
+		    pr->counts[RUN_PASS], pr->counts[RUN_FAIL],
+		    pr->counts[RUN_WARN], pr->counts[RUN_INFO],
+		    pr->counts[RUN_SKIP], pr->counts[RUN_ERROR]);
+		fflush(stderr);
+	}
+}
+
+/* cli_write_reports - every --report; 0 or -1. */
+static int
+cli_write_reports(const struct cli_opts *o, const struct run_summary *sum)
+{
+	FILE *f;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < o->nreports; i++) {
+		const char *path = o->reports[i].path;
+
+		f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+		if (f == NULL) {
+			fprintf(stderr, "%s: %s: cannot write report: %s\n",
+			    cli_prog, path, strerror(errno));
+			rc = -1;
+			continue;
+		}
+		if (rep_write(o->reports[i].fmt, f, sum) == -1 ||
+		    (f != stdout ? fclose(f) : fflush(f)) != 0) {
+			fprintf(stderr, "%s: %s: write error: %s\n", cli_prog,
+			    path, strerror(errno));
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+/* cli_vars - defaults, then the profile, then --var. Exit 2 on errors. */
+static struct scn_vars *
+cli_vars(const struct cli_opts *o)
+{
+	struct scn_vars *v = scn_vars_new();
+	struct sc_err err = { 0 };
+	char msg[SC_ERR_MSG_MAX + SC_ERR_FILE_MAX + 32];
+	size_t i;
+
+	if (o->profile != NULL &&
+	    scn_vars_load_profile(v, o->profile, &err) == -1) {
+		sc_err_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "%s\n", msg);
+		exit(EXIT_USAGE);
+	}
+	for (i = 0; i < o->nvars; i++) {
+		if (scn_vars_set_arg(v, o->vars[i], &err) == -1) {
+			sc_err_format(&err, msg, sizeof(msg));
+			cli_die_usage("--var: %s", msg);
+		}
+	}
+	return v;
+}
+
+/* cli_run - the run subcommand. */
+static int
+cli_run(int argc, char **argv)
+{
+	struct cli_opts o;
+	struct run_selection sel;
+	struct run_filter f;
+	struct run_ctx ctx;
+	struct run_summary sum;
+	struct run_result *results;
+	struct cli_progress pr;
+	struct sc_err err = { 0 };
+	struct scn_vars *vars;
+	char *owned[CLI_LIST_MAX + 1], shard[32];
+	size_t nowned = 0, i;
+	int rc;
+
+	cli_parse(argc, argv, &o);
+	if (o.target == NULL)
+		cli_die_usage("run needs --target HOST:PORT");
+	memset(&ctx, 0, sizeof(ctx));
+	if (conn_target_parse(o.target, &ctx.host, &ctx.port, &err) == -1)
+		cli_die_usage("--target: %s", err.msg);
+	ctx.target = xstrdup(o.target);
+	ctx.timeout_scale = o.timeout_scale;
+	vars = cli_vars(&o);
+	ctx.vars = vars;
+
+	cli_load(&o, &sel, owned, &nowned);
+	memset(&f, 0, sizeof(f));
+	f.tags = o.tags;
+	f.ntags = o.ntags;
+	f.ids = o.ids;
+	f.nids = o.nids;
+	f.role = SCN_ROLE_CLIENT;
+	f.shard_k = o.shard_k;
+	f.shard_n = o.shard_n;
+	run_select_filter(&sel, &f);
+	if (sel.n == 0 && o.shard_n == 0)
+		cli_die_usage("no client-role scenario selected");
+
+	if (run_probe_target(&ctx, &err) == -1) {
+		fprintf(stderr, "%s: target %s unreachable: %s\n", cli_prog,
+		    o.target, err.msg);
+		exit(EXIT_UNREACH);
+	}
+
+	memset(&pr, 0, sizeof(pr));
+	pr.tty = isatty(STDERR_FILENO) && !o.quiet;
+	pr.colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	pr.verbose = o.verbose;
+	pr.quiet = o.quiet;
+	results = xcalloc(sel.n > 0 ? sel.n : 1, sizeof(*results));
+	memset(&sum, 0, sizeof(sum));
+	sum.tool_version = SC_VERSION;
+	sum.target = o.target;
+	if (o.shard_n > 0) {
+		snprintf(shard, sizeof(shard), "%d/%d", o.shard_k, o.shard_n);
+		sum.shard = shard;
+	}
+	sum.started_wall_us = sc_wall_us();
+	{
+		int64_t t0 = sc_now_us();
+
+		run_pool(&ctx, &sel, o.jobs, results, cli_on_done, &pr);
+		sum.duration_us = sc_now_us() - t0;
+	}
+	if (pr.tty)
+		fputs("\r\033[K", stderr);
+	sum.results = results;
+	sum.nresults = sel.n;
+	run_summary_count(&sum);
+	rep_term_summary(stdout, &sum, pr.colour);
+	rc = cli_write_reports(&o, &sum) == -1 ? EXIT_ERRORED : EXIT_PASS;
+	if (sum.counts[RUN_FAIL] > 0)
+		rc = EXIT_FAILED;
+	else if (sum.counts[RUN_ERROR] > 0)
+		rc = EXIT_ERRORED;
+
+	for (i = 0; i < sel.n; i++)
+		run_result_clear(&results[i]);
+	free(results);
+	run_selection_clear(&sel);
+	for (i = 0; i < nowned; i++)
+		free(owned[i]);
+	scn_vars_free(vars);
+	run_ctx_clear(&ctx);
+	return rc;
+}
+
+/* cli_lint - parse and check files; exit 2 on any error. */
+static int
+cli_lint(int argc, char **argv)
+{
+	struct cli_opts o;
+	struct run_selection sel;
+	char *owned[CLI_LIST_MAX + 1];
+	size_t nowned = 0, i;
+
+	cli_parse(argc, argv, &o);
+	cli_load(&o, &sel, owned, &nowned);	/* exits 2 on errors */
+	printf("%zu scenario%s, no errors\n", sel.n, sel.n == 1 ? "" : "s");
+	run_selection_clear(&sel);
+	for (i = 0; i < nowned; i++)
+		free(owned[i]);
+	return EXIT_PASS;
+}
+
+/* cli_list - id, title, RFC references, tags. */
+static int
+cli_list(int argc, char **argv)
+{
+	struct cli_opts o;
+	struct run_selection sel;
+	struct run_filter f;
+	char *owned[CLI_LIST_MAX + 1];
+	size_t nowned = 0, i, j;
+	const struct scn *s;
+
+	cli_parse(argc, argv, &o);
+	cli_load(&o, &sel, owned, &nowned);
+	memset(&f, 0, sizeof(f));
+	f.tags = o.tags;
+	f.ntags = o.ntags;
+	f.ids = o.ids;
+	f.nids = o.nids;
+	f.role = -1;
+	f.shard_k = o.shard_k;
+	f.shard_n = o.shard_n;
+	run_select_filter(&sel, &f);
+	for (i = 0; i < sel.n; i++) {
+		s = sel.v[i];
+		printf("%-40s %-6s %-6s %s\n", s->id, scn_level_str(s->level),
+		    scn_role_str(s->role), s->title);
+		printf("%-40s rfc:", "");
+		for (j = 0; j < s->nrfc; j++)
+			printf(" %s%s", s->rfc[j], j + 1 < s->nrfc ? "," : "");
+		printf("  tags:");
+		for (j = 0; j < s->ntags; j++)
+			printf(" %s", s->tags[j]);
+		printf("\n");
+	}
+	run_selection_clear(&sel);
+	for (i = 0; i < nowned; i++)
+		free(owned[i]);
+	return EXIT_PASS;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *cmd;
+
+	if (argc < 2)
+		cli_die_usage("missing command: run, lint, list or version");
+	cmd = argv[1];
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
+	    strcmp(cmd, "help") == 0) {
+		fputs(cli_usage, stdout);
+		return EXIT_PASS;
+	}
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("smtpcheck %s\n", SC_VERSION);
+		return EXIT_PASS;
+	}
+	if (strcmp(cmd, "run") == 0)
+		return cli_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "lint") == 0)
+		return cli_lint(argc - 1, argv + 1);
+	if (strcmp(cmd, "list") == 0)
+		return cli_list(argc - 1, argv + 1);
+	cli_die_usage("unknown command \"%s\"", cmd);
+}

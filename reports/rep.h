@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * rep.h - report writers: terminal, JUnit XML, JSON, TAP 13.
+ *
+ * Each writer reads a struct run_summary and writes one document to a
+ * stdio stream. Output is deterministic for a given summary (golden-file
+ * tested): no clock reads, no environment, no locale. Returns 0, or -1 on
+ * a write error (errno set).
+ */
+#ifndef REP_H
+#define REP_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct run_summary;
+struct run_result;
+
+enum rep_format {
+	REP_JUNIT,
+	REP_JSON,
+	REP_TAP,
+	REP_TEXT,	/* the terminal summary, without colour */
+};
+
+/* rep_format_parse - "junit", "json", "tap", "text". Returns 0 or -1. */
+int	rep_format_parse(const char *name, enum rep_format *out);
+const char *rep_format_str(enum rep_format);
+
+int	rep_write(enum rep_format, FILE *, const struct run_summary *);
+
+int	rep_junit_write(FILE *, const struct run_summary *);
+int	rep_json_write(FILE *, const struct run_summary *);
+int	rep_tap_write(FILE *, const struct run_summary *);
+
+/*
+ * Terminal. rep_term_result prints one finished scenario (a line for a
+ * PASS; for anything else the id, RFC, step, expectation and the bytes
+ * received). rep_term_summary prints the totals and the non-PASS list.
+ * colour: ANSI colour on (the caller decides: TTY and no NO_COLOR).
+ */
+int	rep_term_result(FILE *, const struct run_result *, bool colour,
+	    bool verbose);
+int	rep_term_summary(FILE *, const struct run_summary *, bool colour);
+
+#endif /* REP_H */
