@@ -36,7 +36,7 @@ void	scn_vars_free(struct scn_vars *);
 int	scn_vars_set(struct scn_vars *, const char *name, const char *value);
 /* scn_vars_get - borrowed value, or NULL when unset. */
 const char *scn_vars_get(const struct scn_vars *, const char *name);
-/* scn_vars_is_known - is name a built-in variable (for lint)? */
+/* scn_vars_is_builtin - is name a built-in variable (for lint)? */
 bool	scn_vars_is_builtin(const char *name);
 
 /* scn_vars_count / scn_vars_at - iterate (for --help and reports). */
