@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * cu_main.h - the main() of every CUnit test executable.
+ * cu_main.h - the test table type and the main() of every CUnit test
+ * executable. Include it twice:
  *
- * A test file defines its tests, then a table
+ *     #include "cu_main.h"            at the top: struct cu_test, CU_T
+ *     ... tests ...
  *     static const struct cu_test cu_tests[] = { CU_T(fn), ..., {0} };
- * and #define CU_SUITE_NAME "module" before including this header. The
- * process exits with the number of failed assertions (never 0 when one
- * failed: not CU_get_error(), which stays 0 on assertion failures).
+ *     #define CU_SUITE_NAME "module"
+ *     #include "cu_main.h"            at the bottom: main()
+ *
+ * The process exits with the number of failed assertions (never 0 when
+ * one failed: not CU_get_error(), which stays 0 on assertion failures),
+ * and with 98 when no test ran.
  */
-#ifndef CU_MAIN_H
-#define CU_MAIN_H
+#ifndef CU_MAIN_TYPES_H
+#define CU_MAIN_TYPES_H
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +27,11 @@ struct cu_test {
 	CU_TestFunc	 fn;
 };
 #define CU_T(fn)	{ #fn, fn }
+
+#endif /* CU_MAIN_TYPES_H */
+
+#if defined(CU_SUITE_NAME) && !defined(CU_MAIN_BODY_H)
+#define CU_MAIN_BODY_H
 
 int
 main(void)
@@ -50,4 +60,4 @@ main(void)
 	return failed > 255 ? 255 : (int)failed;
 }
 
-#endif /* CU_MAIN_H */
+#endif /* CU_MAIN_BODY_H */
