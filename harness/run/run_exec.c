@@ -570,6 +570,29 @@ run_expected_text(const struct scn_expect_reply *e)
 	return t;
 }
 
+/*
+ * run_after_mismatch - after a WARN or INFO the scenario goes on, unless
+ * the reply took the session somewhere its next steps cannot follow: a
+ * 221/421 means the server is closing (RFC 5321 3.8), and a 354 nobody
+ * expected means it now reads message text, which the next commands would
+ * become. Judging those steps would blame the server for the script.
+ */
+static void
+run_after_mismatch(struct run_session *ss)
+{
+	if (ss->stop)
+		return;
+	if (ss->last.code == 221 || ss->last.code == 421) {
+		run_event(ss, "the server is closing (%d): the remaining steps "
+		    "cannot run", ss->last.code);
+		ss->stop = true;
+	} else if (ss->in_data) {
+		run_event(ss, "the server unexpectedly entered DATA (354): the "
+		    "remaining steps cannot run");
+		ss->stop = true;
+	}
+}
+
 /* run_step_expect - read one reply and judge it. */
 static void
 run_step_expect(struct run_session *ss, const struct scn_step *st)
@@ -622,6 +645,7 @@ run_step_expect(struct run_session *ss, const struct scn_step *st)
 		else
 			run_judge(ss, run_level_verdict(ss->s), expected, got,
 			    gotlen, "got %d", ss->last.code);
+		run_after_mismatch(ss);
 		free(expected);
 		return;
 	}

@@ -43,6 +43,7 @@ cd "$src" || exit 1
 	--report text:"$D/summary.txt" >"$D/out.txt" 2>&1
 rc=$?
 cat "$D/summary.txt"
+cp "$D/r.json" "$build/interop-postfix.json" 2>/dev/null
 if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
 	echo "FAIL: run exited $rc"; cat "$D/out.txt"; exit 1
 fi

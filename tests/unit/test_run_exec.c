@@ -220,6 +220,14 @@ static const struct fs_action quit_no_close[] = {
 	{ FS_END, 0, 0, 0, 0 },
 };
 
+static const struct fs_action hangup_221[] = {
+	{ FS_SEND, "220 mx.example ESMTP\r\n", 0, 0, 0 },
+	{ FS_READ, 0, 0, 0, 0 },
+	{ FS_SEND, "221 2.7.0 goodbye\r\n", 0, 0, 0 },
+	{ FS_CLOSE, 0, 0, 0, 0 },
+	{ FS_END, 0, 0, 0, 0 },
+};
+
 static const struct fs_action split_reply[] = {
 	{ FS_SEND, "22", 0, 0, 0 },
 	{ FS_SLEEP, 0, 0, 0, 50 },
@@ -326,6 +334,14 @@ static const struct {
 	  HDR "level MUST\nconnect\nexpect 220\nsend QUIT\nexpect 221\n"
 	  "expect close within 300ms\n", quit_no_close, NULL, RUN_FAIL, 9,
 	  "still open" },
+	{ "a 221 after a WARN ends the scenario without blame",
+	  HDR "level SHOULD\nconnect\nexpect 220\nsend MAILFROM:<a@b>\n"
+	  "expect 500\nsend RSET\nexpect 250\n", hangup_221, NULL, RUN_WARN,
+	  8, "got 221" },
+	{ "a 221 at MUST is still a FAIL",
+	  HDR "level MUST\nconnect\nexpect 220\nsend MAILFROM:<a@b>\n"
+	  "expect 500\nsend RSET\nexpect 250\n", hangup_221, NULL, RUN_FAIL,
+	  8, "got 221" },
 	{ NULL, NULL, NULL, NULL, 0, 0, NULL },
 };
 
