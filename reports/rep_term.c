@@ -91,23 +91,35 @@ rep_term_steps(FILE *f, const struct run_result *r)
 	}
 }
 
-/* rep_term_transcript - the whole transcript, or its last entries. */
+/*
+ * rep_term_transcript - the whole transcript, or the entries that led up
+ * to the deciding step (what the reader needs first), ending with that
+ * step's own entries rather than with the polite QUIT that followed.
+ */
 static void
-rep_term_transcript(FILE *f, const struct transcript *tr, bool all,
-    bool colour)
+rep_term_transcript(FILE *f, const struct transcript *tr, int step_line,
+    bool all, bool colour)
 {
-	size_t i, first;
+	size_t i, first, end = tr->n;
 	char *line;
 
 	if (tr->n == 0 && !tr->truncated)
 		return;
-	first = (all || tr->n <= REP_TERM_TAIL) ? 0 : tr->n - REP_TERM_TAIL;
-	if (first > 0)
-		fprintf(f, REP_TERM_INDENT "transcript (last %zu of %zu):\n",
-		    tr->n - first, tr->n);
+	if (!all && step_line > 0) {
+		for (i = tr->n; i > 0; i--) {
+			if (tr->v[i - 1].step_line == step_line) {
+				end = i;
+				break;
+			}
+		}
+	}
+	first = (all || end <= REP_TERM_TAIL) ? 0 : end - REP_TERM_TAIL;
+	if (first > 0 || end < tr->n)
+		fprintf(f, REP_TERM_INDENT "transcript (entries %zu-%zu of %zu, "
+		    "-v for all):\n", first + 1, end, tr->n);
 	else
 		fputs(REP_TERM_INDENT "transcript:\n", f);
-	for (i = first; i < tr->n; i++) {
+	for (i = first; i < end; i++) {
 		line = rep_out_tr_line(&tr->v[i]);
 		fprintf(f, REP_TERM_INDENT "  %s", colour ? REP_TERM_DIM : "");
 		rep_out_plain(f, line, false);
@@ -144,7 +156,8 @@ rep_term_result(FILE *f, const struct run_result *r, bool colour,
 		free(rfc);
 	}
 	if (r->step_line > 0) {
-		fprintf(f, REP_TERM_INDENT "step %d: ", r->step_line);
+		fprintf(f, REP_TERM_INDENT "step %s:%d: ", rep_out_s(s->path),
+		    r->step_line);
 		rep_out_plain(f, rep_out_s(r->step_src), false);
 		fputc('\n', f);
 	} else
@@ -155,7 +168,7 @@ rep_term_result(FILE *f, const struct run_result *r, bool colour,
 	rep_term_field(f, "note", s->note);
 	if (verbose)
 		rep_term_steps(f, r);
-	rep_term_transcript(f, &r->tr, verbose, colour);
+	rep_term_transcript(f, &r->tr, r->step_line, verbose, colour);
 	return rep_out_finish(f);
 }
 
