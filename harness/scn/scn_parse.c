@@ -210,7 +210,7 @@ scn_parse_regex(struct scn_parser *p, struct scn_lex *lx, bool group)
 	src = scn_lex_regex(lx, &col);
 	if (src == NULL)
 		return NULL;
-	rc = regcomp(&re, src, REG_EXTENDED | REG_ICASE |
+	rc = regcomp(&re, src, REG_EXTENDED | REG_ICASE | REG_NEWLINE |
 	    (group ? 0 : REG_NOSUB));
 	if (rc != 0) {
 		regerror(rc, &re, msg, sizeof(msg));

@@ -750,7 +750,8 @@ scn_step_compile(struct scn *s)
 {
 	struct scn_step *st;
 	size_t i;
-	int f = REG_EXTENDED | REG_ICASE;
+	/* REG_NEWLINE: ^ and $ match at each line of a multiline reply */
+	int f = REG_EXTENDED | REG_ICASE | REG_NEWLINE;
 
 	for (i = 0; i < s->nsteps; i++) {
 		st = &s->steps[i];
