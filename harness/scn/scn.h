@@ -3,7 +3,7 @@
  * scn.h - the scenario language: the tree a parsed file becomes.
  *
  * A scenario file is line-oriented: a header of metadata lines, then steps
- * that read like an SMTP transcript (docs/scenario-language.md is the
+ * that read like an SMTP transcript (README.md, "Scenario language" is the
  * reference). scn_parse_*() turn a file into a struct scn; every error names
  * file:line:col and what was expected, and a broken file never crashes the
  * parser.

@@ -7,7 +7,7 @@
  * regex, free text) and asks for exactly that, so `/` starts a regex only
  * where a regex may stand and `body /abs/path` stays a word.
  *
- * Comment rule (docs/scenario-language.md, "Lexical rules"): '#' starts a
+ * Comment rule (README.md, "Scenario language", "Lexical rules"): '#' starts a
  * comment at the start of a statement or after a blank outside a string or
  * regex; free text (send, pipeline lines) needs two blanks before the '#'.
  *

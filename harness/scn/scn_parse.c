@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * scn_parse.c - scenario files into struct scn (docs/scenario-language.md):
+ * scn_parse.c - scenario files into struct scn (README.md, "Scenario language"):
  * the line loop, the header fields, the helpers the steps share, and the
  * small functions of scn.h that work on the tree. The steps themselves
  * are in scn_step.c, the tokens in scn_lex.c.

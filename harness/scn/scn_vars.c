@@ -31,7 +31,7 @@ struct scn_vars {
 	char	*value[SCN_VARS_MAX];
 };
 
-/* The defaults fit the reference engine smtpref (docs/scenario-language.md,
+/* The defaults fit the reference engine smtpref (README.md, "Scenario language",
  * "Variables"). */
 static const struct {
 	const char	*name;
