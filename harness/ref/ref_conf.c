@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * ref_conf.c - smtpref serve options, config file, fault names.
+ *
+ * Flags and config lines go through one setter, ref_conf_set(), keyed by
+ * the config name ("max_message_size"; the flag is "--max-message-size"),
+ * so both accept the same settings with the same checks. Lists (domain,
+ * user, fault) accumulate; scalars take the last value.
+ */
+#include "ref_conf.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sc_util.h"
+#include "smtp_addr.h"
+
+#define REF_CONF_KEY_MAX	64	/* longest key or flag name */
+#define REF_CONF_DEFAULT_HOST	"smtpref.test"
+
+static const char *const ref_conf_default_users[] = {
+	"alice@smtpref.test", "bob@smtpref.test",
+};
+
+static const struct {
+	const char	*name;
+	const char	*desc;
+} ref_fault_table[REF_FAULT_COUNT] = {
+#define REF_FAULT_ROW(id, n, d)	{ n, d },
+	REF_FAULTS(REF_FAULT_ROW)
+#undef REF_FAULT_ROW
+};
+
+/* ref_fault_str - the flag name. */
+const char *
+ref_fault_str(enum ref_fault f)
+{
+	static char buf[32];
+
+	switch (f) {
+#define REF_FAULT_CASE(id, n, d)	case REF_FAULT_##id: return n;
+	REF_FAULTS(REF_FAULT_CASE)
+#undef REF_FAULT_CASE
+	case REF_FAULT_COUNT:
+		break;
+	}
+	snprintf(buf, sizeof(buf), "??" "?(%d)", (int)f);
+	return buf;
+}
+
+/* ref_fault_desc - one line for --help. */
+const char *
+ref_fault_desc(enum ref_fault f)
+{
+	if ((int)f < 0 || f >= REF_FAULT_COUNT)
+		return "";
+	return ref_fault_table[f].desc;
+}
+
+/* ref_fault_lookup - name to enum, -1 when unknown. */
+int
+ref_fault_lookup(const char *name)
+{
+	int i;
+
+	for (i = 0; i < REF_FAULT_COUNT; i++)
+		if (strcmp(ref_fault_table[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* ref_conf_init - defaults. */
+void
+ref_conf_init(struct ref_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->max_message_size = REF_MESSAGE_SIZE_DEFAULT;
+	c->max_recipients = REF_RCPTS_DEFAULT;
+	c->max_sessions = REF_SESSIONS_DEFAULT;
+	c->max_errors = REF_ERRORS_DEFAULT;
+	c->timeout_command_ms = REF_TIMEOUT_CMD_MS;
+	c->timeout_data_ms = REF_TIMEOUT_DATA_MS;
+}
+
+/* ref_conf_free_list - free an owned string array. */
+static void
+ref_conf_free_list(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* ref_conf_clear - free members. */
+void
+ref_conf_clear(struct ref_conf *c)
+{
+	free(c->listen);
+	free(c->maildir);
+	free(c->port_file);
+	free(c->hostname);
+	ref_conf_free_list(c->domains, c->ndomains);
+	ref_conf_free_list(c->users, c->nusers);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ref_conf_lower - an owned lower-case copy. */
+static char *
+ref_conf_lower(const char *s)
+{
+	char *d = xstrdup(s);
+	char *p;
+
+	for (p = d; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return d;
+}
+
+/* ref_conf_push - append an owned string to a bounded list. */
+static int
+ref_conf_push(char ***v, size_t *n, char *s)
+{
+	if (*n >= REF_CONF_LIST_MAX) {
+		free(s);
+		return -1;
+	}
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = s;
+	return 0;
+}
+
+/* ref_conf_set_str - replace an owned string. */
+static void
+ref_conf_set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = xstrdup(v);
+}
+
+/* ref_conf_add_user - check "local@domain" and add it (and its domain). */
+static int
+ref_conf_add_user(struct ref_conf *c, const char *v, const char *file,
+    int line, struct sc_err *err)
+{
+	struct smtp_path p;
+	size_t used;
+	char *br;
+	int rc;
+
+	br = xasprintf("<%s>", v);
+	rc = smtp_addr_parse_path(br, strlen(br), 0, NULL, &p, &used);
+	free(br);
+	if (rc != SMTP_ADDR_OK || used != strlen(v) + 2 ||
+	    p.dom_type != SMTP_ADDR_DOM_NAME) {
+		sc_err_set(err, file, line, 0,
+		    "user \"%s\": expected LOCAL@DOMAIN", v);
+		return -1;
+	}
+	if (ref_conf_push(&c->users, &c->nusers, ref_conf_lower(v)) == -1) {
+		sc_err_set(err, file, line, 0, "too many users (max %d)",
+		    REF_CONF_LIST_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/* ref_conf_set_long - a bounded number. */
+static int
+ref_conf_set_long(long *dst, const char *key, const char *v, long min,
+    long max, const char *file, int line, struct sc_err *err)
+{
+	if (sc_parse_long(v, min, max, dst) == -1) {
+		sc_err_set(err, file, line, 0,
+		    "%s: expected a number from %ld to %ld, not \"%s\"", key,
+		    min, max, v);
+		return -1;
+	}
+	return 0;
+}
+
+/* ref_conf_set_ms - a duration, 1 ms to a day. */
+static int
+ref_conf_set_ms(long *dst, const char *key, const char *v, const char *file,
+    int line, struct sc_err *err)
+{
+	long ms;
+
+	if (sc_parse_duration_ms(v, &ms) == -1 || ms < 1 ||
+	    ms > 24L * 3600 * 1000) {
+		sc_err_set(err, file, line, 0,
+		    "%s: expected a duration (\"300s\", \"5m\"), not \"%s\"",
+		    key, v);
+		return -1;
+	}
+	*dst = ms;
+	return 0;
+}
+
+/*
+ * ref_conf_set - one setting by its config key. file/line name the source
+ * for errors (a flag passes its own name and line 0).
+ */
+static int
+ref_conf_set(struct ref_conf *c, const char *key, const char *v,
+    const char *file, int line, struct sc_err *err)
+{
+	int f;
+
+	if (strcmp(key, "listen") == 0)
+		ref_conf_set_str(&c->listen, v);
+	else if (strcmp(key, "maildir") == 0)
+		ref_conf_set_str(&c->maildir, v);
+	else if (strcmp(key, "port_file") == 0)
+		ref_conf_set_str(&c->port_file, v);
+	else if (strcmp(key, "sink") == 0) {
+		if (strcmp(v, "yes") != 0) {
+			sc_err_set(err, file, line, 0,
+			    "sink: expected \"yes\" (a maildir turns it off)");
+			return -1;
+		}
+		free(c->maildir);
+		c->maildir = NULL;
+	} else if (strcmp(key, "hostname") == 0 || strcmp(key, "domain") == 0) {
+		if (smtp_addr_parse_domain(v, strlen(v), 0, NULL) !=
+		    SMTP_ADDR_OK || v[0] == '[') {
+			sc_err_set(err, file, line, 0,
+			    "%s: \"%s\" is not a domain name", key, v);
+			return -1;
+		}
+		if (key[0] == 'h')
+			ref_conf_set_str(&c->hostname, v);
+		else if (ref_conf_push(&c->domains, &c->ndomains,
+		    ref_conf_lower(v)) == -1) {
+			sc_err_set(err, file, line, 0, "too many domains");
+			return -1;
+		}
+	} else if (strcmp(key, "user") == 0)
+		return ref_conf_add_user(c, v, file, line, err);
+	else if (strcmp(key, "max_message_size") == 0)
+		return ref_conf_set_long(&c->max_message_size, key, v,
+		    REF_MESSAGE_SIZE_MIN, LONG_MAX / 4, file, line, err);
+	else if (strcmp(key, "max_recipients") == 0)
+		return ref_conf_set_long(&c->max_recipients, key, v,
+		    SMTP_RCPT_MIN, 1000000, file, line, err);
+	else if (strcmp(key, "max_sessions") == 0)
+		return ref_conf_set_long(&c->max_sessions, key, v, 1, 1000000,
+		    file, line, err);
+	else if (strcmp(key, "max_errors") == 0)
+		return ref_conf_set_long(&c->max_errors, key, v, 1, 1000000,
+		    file, line, err);
+	else if (strcmp(key, "timeout_command") == 0)
+		return ref_conf_set_ms(&c->timeout_command_ms, key, v, file,
+		    line, err);
+	else if (strcmp(key, "timeout_data") == 0)
+		return ref_conf_set_ms(&c->timeout_data_ms, key, v, file, line,
+		    err);
+	else if (strcmp(key, "verbose") == 0) {
+		long n;
+
+		if (ref_conf_set_long(&n, key, v, 0, 9, file, line, err) == -1)
+			return -1;
+		c->verbose = (int)n;
+	} else if (strcmp(key, "fault") == 0) {
+		f = ref_fault_lookup(v);
+		if (f < 0) {
+			sc_err_set(err, file, line, 0,
+			    "unknown fault \"%s\" (see --help)", v);
+			return -1;
+		}
+		c->faults[f] = true;
+	} else {
+		sc_err_set(err, file, line, 0, "unknown key \"%s\"", key);
+		return -1;
+	}
+	return 0;
+}
+
+/* ref_conf_trim - strip SP/HT at both ends, in place. */
+static char *
+ref_conf_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* ref_conf_load - `key = value` lines, '#' comments. */
+int
+ref_conf_load(struct ref_conf *c, const char *path, struct sc_err *err)
+{
+	char *text, *line, *next, *eq, *key, *val;
+	size_t len;
+	int lineno = 0, rc = 0;
+
+	text = sc_read_file(path, REF_CONF_FILE_MAX, &len, err);
+	if (text == NULL)
+		return -1;
+	if (memchr(text, '\0', len) != NULL) {
+		sc_err_set(err, path, 1, 0, "NUL byte in config file");
+		free(text);
+		return -1;
+	}
+	for (line = text; line != NULL && rc == 0; line = next) {
+		lineno++;
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		if ((eq = strchr(line, '#')) != NULL)
+			*eq = '\0';
+		key = ref_conf_trim(line);
+		if (*key == '\0')
+			continue;
+		eq = strchr(key, '=');
+		if (eq == NULL) {
+			sc_err_set(err, path, lineno, 0,
+			    "expected \"key = value\"");
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		key = ref_conf_trim(key);
+		val = ref_conf_trim(eq + 1);
+		if (*val == '\0') {
+			sc_err_set(err, path, lineno, 0, "%s: empty value",
+			    key);
+			rc = -1;
+			break;
+		}
+		rc = ref_conf_set(c, key, val, path, lineno, err);
+	}
+	free(text);
+	return rc;
+}
+
+/* ref_conf_flag_key - "--max-message-size" to "max_message_size". */
+static int
+ref_conf_flag_key(const char *flag, size_t n, char *key, size_t size)
+{
+	size_t i;
+
+	if (n < 3 || n - 2 >= size)
+		return -1;
+	for (i = 2; i < n; i++)
+		key[i - 2] = flag[i] == '-' ? '_' : flag[i];
+	key[n - 2] = '\0';
+	return 0;
+}
+
+/* ref_conf_is_flag - a config key that is also a --flag with a value. */
+static bool
+ref_conf_is_flag(const char *key)
+{
+	static const char *const keys[] = {
+		"listen", "maildir", "port_file", "hostname", "domain", "user",
+		"max_message_size", "max_recipients", "max_sessions",
+		"max_errors", "timeout_command", "timeout_data", "fault",
+		"config",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(keys[i], key) == 0)
+			return true;
+	return false;
+}
+
+/* ref_conf_parse_serve - flags. */
+int
+ref_conf_parse_serve(struct ref_conf *c, int argc, char **argv, bool *help,
+    struct sc_err *err)
+{
+	char key[REF_CONF_KEY_MAX], flag[REF_CONF_KEY_MAX + 2];
+	const char *a, *eq, *val;
+	size_t n;
+	int i;
+
+	*help = false;
+	for (i = 0; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			*help = true;
+			return 0;
+		}
+		if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			c->verbose++;
+			continue;
+		}
+		if (strcmp(a, "--sink") == 0) {
+			free(c->maildir);
+			c->maildir = NULL;
+			continue;
+		}
+		eq = strchr(a, '=');
+		n = eq != NULL ? (size_t)(eq - a) : strlen(a);
+		if (strncmp(a, "--", 2) != 0 ||
+		    ref_conf_flag_key(a, n, key, sizeof(key)) == -1 ||
+		    !ref_conf_is_flag(key)) {
+			sc_err_set(err, a, 0, 0, "unknown option (see --help)");
+			return -1;
+		}
+		snprintf(flag, sizeof(flag), "%.*s", (int)n, a);
+		if (eq != NULL)
+			val = eq + 1;
+		else if (i + 1 < argc)
+			val = argv[++i];
+		else {
+			sc_err_set(err, a, 0, 0, "needs a value");
+			return -1;
+		}
+		if (strcmp(key, "config") == 0) {
+			if (ref_conf_load(c, val, err) == -1)
+				return -1;
+			continue;
+		}
+		if (ref_conf_set(c, key, val, flag, 0, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* ref_conf_finish - defaults and checks. */
+int
+ref_conf_finish(struct ref_conf *c, struct sc_err *err)
+{
+	size_t i, j;
+	const char *at;
+	bool found;
+
+	if (c->listen == NULL) {
+		sc_err_set(err, "--listen", 0, 0,
+		    "required (HOST:PORT, port 0 picks one)");
+		return -1;
+	}
+	if (c->hostname == NULL)
+		c->hostname = xstrdup(REF_CONF_DEFAULT_HOST);
+	if (c->nusers == 0)
+		for (i = 0; i < sizeof(ref_conf_default_users) /
+		    sizeof(ref_conf_default_users[0]); i++)
+			ref_conf_push(&c->users, &c->nusers,
+			    xstrdup(ref_conf_default_users[i]));
+	if (c->ndomains == 0) {
+		/* The users' domains, or the default one. */
+		for (i = 0; i < c->nusers; i++) {
+			at = strrchr(c->users[i], '@') + 1;
+			found = false;
+			for (j = 0; j < c->ndomains; j++)
+				if (strcmp(c->domains[j], at) == 0)
+					found = true;
+			if (!found)
+				ref_conf_push(&c->domains, &c->ndomains,
+				    xstrdup(at));
+		}
+	}
+	for (i = 0; i < c->nusers; i++) {
+		at = strrchr(c->users[i], '@') + 1;
+		if (!ref_conf_serves(c, at, strlen(at))) {
+			sc_err_set(err, "--user", 0, 0,
+			    "%s: domain is not served (add --domain %s)",
+			    c->users[i], at);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ref_conf_usage - --help. */
+void
+ref_conf_usage(FILE *fp)
+{
+	int i;
+
+	fprintf(fp,
+	    "usage: smtpref serve --listen HOST:PORT [options]\n"
+	    "\n"
+	    "The reference SMTP server (RFC 5321, PIPELINING, SIZE, 8BITMIME,\n"
+	    "ENHANCEDSTATUSCODES). Options (config keys use '_' for '-'):\n"
+	    "  --listen HOST:PORT        address to listen on ([::1]:0 for\n"
+	    "                            IPv6; port 0 picks a free port)\n"
+	    "  --port-file FILE          write the bound port to FILE\n"
+	    "  --maildir DIR             deliver into DIR/{tmp,new} (fsynced)\n"
+	    "  --sink                    discard messages (the default)\n"
+	    "  --config FILE             `key = value` lines, '#' comments\n"
+	    "  --hostname NAME           greeting name (default smtpref.test)\n"
+	    "  --domain D                served domain, repeatable\n"
+	    "                            (default: the users' domains)\n"
+	    "  --user LOCAL@DOMAIN       a mailbox, repeatable (default\n"
+	    "                            alice@ and bob@smtpref.test)\n"
+	    "  --max-message-size N      SIZE limit, octets (default %ld)\n"
+	    "  --max-recipients N        per message (default %ld)\n"
+	    "  --max-sessions N          concurrent sessions (default %ld)\n"
+	    "  --max-errors N            errors before 421 (default %ld)\n"
+	    "  --timeout-command DUR     wait for a command (default %lds)\n"
+	    "  --timeout-data DUR        wait for DATA content (default %lds)\n"
+	    "  --fault NAME              break one rule on purpose (repeat)\n"
+	    "  -v, --verbose             log session events to stderr\n"
+	    "  -h, --help                this text\n"
+	    "\n"
+	    "Faults:\n",
+	    (long)REF_MESSAGE_SIZE_DEFAULT, REF_RCPTS_DEFAULT,
+	    REF_SESSIONS_DEFAULT, REF_ERRORS_DEFAULT,
+	    REF_TIMEOUT_CMD_MS / 1000, REF_TIMEOUT_DATA_MS / 1000);
+	for (i = 0; i < REF_FAULT_COUNT; i++)
+		fprintf(fp, "  %-24s  %s\n", ref_fault_str((enum ref_fault)i),
+		    ref_fault_desc((enum ref_fault)i));
+}
+
+/* ref_conf_serves - served domain, any case. */
+bool
+ref_conf_serves(const struct ref_conf *c, const char *d, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < c->ndomains; i++)
+		if (strlen(c->domains[i]) == len &&
+		    strncasecmp(c->domains[i], d, len) == 0)
+			return true;
+	return false;
+}
+
+/* ref_conf_has_user - local@domain, any case. */
+bool
+ref_conf_has_user(const struct ref_conf *c, const char *local, size_t llen,
+    const char *domain, size_t dlen)
+{
+	const char *u;
+	size_t i;
+
+	for (i = 0; i < c->nusers; i++) {
+		u = c->users[i];
+		if (strlen(u) == llen + 1 + dlen &&
+		    strncasecmp(u, local, llen) == 0 && u[llen] == '@' &&
+		    strncasecmp(u + llen + 1, domain, dlen) == 0)
+			return true;
+	}
+	return false;
+}

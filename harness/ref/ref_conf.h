@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * ref_conf.h - smtpref serve options: flags, the config file, faults.
+ *
+ * One struct ref_conf holds every setting; flags and `key = value` config
+ * lines set the same fields. Fault profiles are named flags that make the
+ * server break one rule on purpose, so each conformance scenario can be
+ * shown to fail; the code checks each in exactly one place.
+ * User errors (bad flag, bad line) fill struct sc_err as FILE:LINE: ...;
+ * the caller prints it and exits 2.
+ */
+#ifndef SC_REF_CONF_H
+#define SC_REF_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "sc_limits.h"
+
+struct sc_err;
+
+/*
+ * XXX these belong in sc_limits.h (owned elsewhere); the defaults follow
+ * the RFC where it gives one.
+ */
+#define REF_MESSAGE_SIZE_DEFAULT (10L * 1024 * 1024) /* 5321 4.5.3.1.7 */
+#define REF_MESSAGE_SIZE_MIN	65536L		/* 5321 4.5.3.1.7 */
+#define REF_RCPTS_DEFAULT	1000L		/* >= 100, 5321 4.5.3.1.8 */
+#define REF_SESSIONS_DEFAULT	10000L
+#define REF_ERRORS_DEFAULT	20L		/* 5321 7.8 */
+#define REF_TIMEOUT_CMD_MS	(5L * 60 * 1000) /* 5321 4.5.3.2.7 */
+#define REF_TIMEOUT_DATA_MS	(3L * 60 * 1000) /* 5321 4.5.3.2.5 */
+#define REF_CONF_FILE_MAX	(1024 * 1024)	/* a config file */
+#define REF_CONF_LIST_MAX	1024		/* domains, users */
+
+/* The fault profiles: X(ID, "name", "one-line description"). */
+#define REF_FAULTS(X) \
+	X(NO_GREETING, "no-greeting", \
+	    "never send the 220 greeting") \
+	X(GREETING_554, "greeting-554", \
+	    "greet with 554 and answer 503 until QUIT") \
+	X(BAD_REPLY_CODE, "bad-reply-code", \
+	    "send \"25 OK\" instead of single-line 250 replies") \
+	X(MIXED_MULTILINE, "mixed-multiline-codes", \
+	    "EHLO reply mixes 250 and 251 lines") \
+	X(BARE_LF_REPLIES, "bare-lf-replies", \
+	    "end reply lines with LF only") \
+	X(NO_EHLO, "no-ehlo", \
+	    "answer EHLO with 500") \
+	X(NO_HELO, "no-helo", \
+	    "answer HELO with 500") \
+	X(EHLO_NO_RESET, "ehlo-no-reset", \
+	    "a repeated EHLO/HELO keeps the transaction") \
+	X(EHLO_DUP_503, "ehlo-dup-503", \
+	    "refuse a repeated EHLO/HELO with 503") \
+	X(REJECT_NULL_SENDER, "reject-null-sender", \
+	    "refuse MAIL FROM:<> with 550") \
+	X(ACCEPT_UNKNOWN_RCPT, "accept-unknown-rcpt", \
+	    "accept unknown users in served domains") \
+	X(OPEN_RELAY, "open-relay", \
+	    "accept recipients in any domain") \
+	X(RCPT_WITHOUT_MAIL, "rcpt-without-mail", \
+	    "accept RCPT before MAIL") \
+	X(DATA_WITHOUT_RCPT, "data-without-rcpt", \
+	    "send 354 when no recipient was accepted") \
+	X(SECOND_MAIL_OK, "second-mail-ok", \
+	    "accept a second MAIL inside a transaction") \
+	X(RSET_NO_RESET, "rset-no-reset", \
+	    "RSET answers 250 but keeps the transaction") \
+	X(RSET_CLOSES, "rset-closes", \
+	    "close the connection after RSET") \
+	X(NOOP_PARAMS_501, "noop-params-501", \
+	    "answer NOOP with a parameter with 501") \
+	X(NOOP_503_BEFORE_EHLO, "noop-503-before-ehlo", \
+	    "answer NOOP before EHLO/HELO with 503") \
+	X(VRFY_502, "vrfy-502", \
+	    "answer VRFY with 502") \
+	X(VRFY_250, "vrfy-250-anything", \
+	    "answer every VRFY with 250") \
+	X(HELP_502, "help-502", \
+	    "answer HELP with 502") \
+	X(QUIT_NO_CLOSE, "quit-no-close", \
+	    "answer QUIT with 221 but keep the connection") \
+	X(QUIT_NO_221, "quit-no-221", \
+	    "close on QUIT without a reply") \
+	X(UNKNOWN_CMD_CLOSE, "unknown-cmd-close", \
+	    "close after an unknown command") \
+	X(UNKNOWN_CMD_250, "unknown-cmd-250", \
+	    "answer unknown commands with 250") \
+	X(CASE_SENSITIVE, "case-sensitive-verbs", \
+	    "recognise upper-case verbs only") \
+	X(NO_555, "no-555", \
+	    "accept unknown MAIL/RCPT parameters with 250") \
+	X(PARAM_501, "param-501", \
+	    "refuse unknown MAIL/RCPT parameters with 501, not 555") \
+	X(SHORT_CMD_LINE, "short-cmd-line", \
+	    "refuse command lines over 256 octets") \
+	X(SPLIT_4096, "split-at-4096", \
+	    "split over-long command lines at 4096 octets") \
+	X(SHORT_TEXT_LINE, "short-text-line", \
+	    "refuse messages with text lines over 512 octets") \
+	X(FEW_RCPTS, "few-rcpts", \
+	    "allow only 10 recipients (452 after)") \
+	X(SHORT_LOCAL_PART, "short-local-part", \
+	    "refuse local parts over 32 octets") \
+	X(SHORT_PATH, "short-path", \
+	    "refuse paths over 128 octets") \
+	X(SMUGGLE_LF, "smuggle-lf", \
+	    "take LF . LF as the end of data") \
+	X(SMUGGLE_CR, "smuggle-cr", \
+	    "take CR . CR as the end of data") \
+	X(SMUGGLE_LF_CR, "smuggle-lf-cr", \
+	    "take LF . CR LF as the end of data") \
+	X(NO_DOT_UNSTUFF, "no-dot-unstuff", \
+	    "keep the stuffing dot in stored messages") \
+	X(DOT_LINE_ENDS, "dot-line-ends-data", \
+	    "take a \"..\" line as the end of data") \
+	X(NUL_OK, "nul-ok", \
+	    "accept NUL in commands (the line is cut at the NUL)") \
+	X(EIGHTBIT_OK, "eightbit-ok", \
+	    "accept 8-bit octets in addresses without SMTPUTF8") \
+	X(SILENT_RCPT, "silent-rcpt", \
+	    "never answer RCPT") \
+	X(SLOW_REPLY, "slow-reply", \
+	    "wait 30 s before sending replies") \
+	X(CLOSE_AFTER_MAIL, "close-after-mail", \
+	    "close the connection instead of answering MAIL") \
+	X(TWO_REPLIES_DATA, "two-replies-data", \
+	    "send two replies at the end of data") \
+	X(PIPELINING_DROP, "pipelining-drop", \
+	    "discard input that arrives behind a command") \
+	X(PIPE_DATA_LAST_RCPT, "pipe-data-last-rcpt", \
+	    "refuse DATA when the last RCPT failed") \
+	X(NO_PIPELINING, "no-pipelining", \
+	    "do not advertise PIPELINING") \
+	X(SIZE_IGNORED, "size-ignored", \
+	    "advertise SIZE but accept larger messages") \
+	X(SIZE_WRAP, "size-wrap", \
+	    "read SIZE= modulo 2^32") \
+	X(NO_ENHANCED, "no-enhanced", \
+	    "advertise ENHANCEDSTATUSCODES but send none") \
+	X(ESC_MISSING_221, "esc-missing-221", \
+	    "no enhanced status code on 221") \
+	X(ESC_CLASS_MISMATCH, "esc-class-mismatch", \
+	    "enhanced class 2 on 5yz replies") \
+	X(ECHO_RAW, "echo-raw", \
+	    "echo a bad EHLO/HELO argument raw into the reply") \
+	X(LF_TERMINATOR, "lf-terminator", \
+	    "accept a bare LF as a command terminator") \
+	X(POSTMASTER_REFUSED, "postmaster-refused", \
+	    "refuse postmaster recipients")
+
+enum ref_fault {
+#define REF_FAULT_ENUM(id, name, desc)	REF_FAULT_##id,
+	REF_FAULTS(REF_FAULT_ENUM)
+#undef REF_FAULT_ENUM
+	REF_FAULT_COUNT
+};
+
+/* ref_fault_str - the fault's flag name ("no-greeting"). */
+const char *ref_fault_str(enum ref_fault);
+/* ref_fault_desc - its one-line description. */
+const char *ref_fault_desc(enum ref_fault);
+/* ref_fault_lookup - by name; -1 when unknown. */
+int	ref_fault_lookup(const char *name);
+
+struct ref_conf {
+	char	*listen;		/* HOST:PORT, [V6]:PORT */
+	char	*maildir;		/* NULL: sink */
+	char	*port_file;
+	char	*hostname;		/* greeting and EHLO name */
+	char	**domains;		/* served, lower case */
+	size_t	 ndomains;
+	char	**users;		/* "local@domain", lower case */
+	size_t	 nusers;
+	long	 max_message_size;
+	long	 max_recipients;
+	long	 max_sessions;
+	long	 max_errors;
+	long	 timeout_command_ms;
+	long	 timeout_data_ms;
+	int	 verbose;
+	bool	 faults[REF_FAULT_COUNT];
+};
+
+/* ref_conf_init - defaults; ref_conf_clear frees the members. */
+void	ref_conf_init(struct ref_conf *);
+void	ref_conf_clear(struct ref_conf *);
+
+/*
+ * ref_conf_parse_serve - the flags after "serve" (argv[0] is the first
+ * flag), loading --config files where they appear (flags after a --config
+ * override it). *help set for --help. Returns 0, or -1 with err filled.
+ */
+int	ref_conf_parse_serve(struct ref_conf *, int argc, char **argv,
+	    bool *help, struct sc_err *err);
+
+/* ref_conf_load - `key = value` lines from path. Returns 0 or -1. */
+int	ref_conf_load(struct ref_conf *, const char *path, struct sc_err *);
+
+/*
+ * ref_conf_finish - defaults for what was not set (domain smtpref.test,
+ * users alice and bob) and cross-checks. Returns 0 or -1.
+ */
+int	ref_conf_finish(struct ref_conf *, struct sc_err *);
+
+/* ref_conf_usage - the --help text, faults included. */
+void	ref_conf_usage(FILE *);
+
+/* ref_conf_serves - is domain (any case) one of ours? */
+bool	ref_conf_serves(const struct ref_conf *, const char *d, size_t len);
+/* ref_conf_has_user - is local@domain (any case) a user? */
+bool	ref_conf_has_user(const struct ref_conf *, const char *local,
+	    size_t llen, const char *domain, size_t dlen);
+
+#endif /* SC_REF_CONF_H */

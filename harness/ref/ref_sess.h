@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * ref_sess.h - one smtpref connection: bytes in, lines out.
+ *
+ * Owns the socket, a bounded input buffer and a bounded output buffer, the
+ * deadline timer and the current transaction. Frames command lines (CRLF
+ * only, 5321 2.3.8), discards over-long ones to the next CRLF, hands DATA
+ * bytes to ref_smtp_data(), stops reading while replies pile up unread,
+ * and flushes replies whenever the input runs dry (RFC 2920 3.2).
+ * The SMTP state machine itself is ref_smtp.c; per-connection data lives
+ * in struct ref_sess, per-transaction data in struct ref_tx.
+ */
+#ifndef SC_REF_SESS_H
+#define SC_REF_SESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "ref_loop.h"
+#include "sc_limits.h"
+#include "smtp_addr.h"
+#include "smtp_dot.h"
+
+struct ref_server;
+struct ref_store_msg;
+
+/* XXX belong in sc_limits.h (owned elsewhere). */
+#define REF_INBUF_MAX		16384	/* unparsed input per session */
+#define REF_LINE_HOLD_MAX	4096	/* partial line kept before discard */
+#define REF_OUTBUF_MAX		16384	/* queued replies per session */
+#define REF_OUT_HIWAT		8192	/* stop reading input above this */
+#define REF_CLOSE_FLUSH_MS	60000	/* flush replies before close */
+#define REF_SLOW_REPLY_MS	30000	/* fault slow-reply */
+#define REF_ID_MAX		32	/* queue id text */
+#define REF_PEER_MAX		64	/* "[IPv6:...]" text */
+
+enum ref_smtp_state {
+	REF_SMTP_INIT,		/* greeted, waiting for EHLO/HELO */
+	REF_SMTP_REFUSED,	/* 554 greeting: only QUIT (5321 3.1) */
+	REF_SMTP_READY,		/* after EHLO/HELO, no transaction */
+	REF_SMTP_MAIL,		/* MAIL accepted */
+	REF_SMTP_RCPT,		/* at least one RCPT accepted */
+	REF_SMTP_DATA,		/* reading content */
+	REF_SMTP_CLOSING,	/* flushing the last replies */
+	REF_SMTP_CLOSED,	/* dead, waiting to be freed */
+};
+
+/* One mail transaction: created at MAIL, freed at RSET, end of data,
+ * EHLO/HELO and QUIT (5321 4.1.4). */
+struct ref_tx {
+	char			*sender;	/* "" for <> */
+	char			**rcpts;
+	size_t			 nrcpts;
+	bool			 last_rcpt_failed;
+	/* DATA */
+	struct smtp_unstuff	 un;
+	struct ref_store_msg	*msg;		/* NULL: sink */
+	uint64_t		 size;		/* content octets */
+	size_t			 linelen;	/* current decoded line */
+	size_t			 longest;	/* longest decoded line */
+	unsigned char		 hist[4];	/* last raw octets (faults) */
+	size_t			 nhist;
+	bool			 store_failed;
+	char			 id[REF_ID_MAX];
+};
+
+struct ref_sess {
+	struct ref_server	*srv;
+	const struct ref_conf	*conf;
+	unsigned long		 id;
+	struct ref_loop_io	 io;
+	struct ref_timer	 deadline;
+	struct ref_timer	 slow;		/* fault slow-reply */
+	bool			 slow_due;
+	char			 peer[REF_PEER_MAX];	/* address literal */
+	enum ref_smtp_state	 state;
+	char			 helo[SMTP_DOMAIN_MAX + 1];
+	bool			 esmtp;
+	unsigned		 errors;	/* 5yz protocol errors */
+	bool			 mute;		/* fault silent-rcpt */
+	struct ref_tx		*tx;
+	struct smtp_envcmd	 env;		/* check_fn -> proceed_fn */
+
+	char			*in;		/* REF_INBUF_MAX */
+	size_t			 inoff, inlen;
+	bool			 discarding;	/* over-long line */
+	bool			 in_eof;
+	char			*out;		/* REF_OUTBUF_MAX */
+	size_t			 outoff, outlen;
+
+	struct ref_sess		*prev, *next;	/* server list */
+};
+
+/*
+ * ref_sess_new - a session on an accepted, non-blocking fd (taken).
+ * Sends the greeting. Returns the owned session, or NULL (fd closed).
+ */
+struct ref_sess *ref_sess_new(struct ref_server *, int fd,
+	    const struct sockaddr *peer, socklen_t peerlen);
+/* ref_sess_free - abort the transaction, close, unregister. */
+void	ref_sess_free(struct ref_sess *);
+
+/* ref_sess_send - queue reply bytes; the flush happens when input runs
+ * dry. */
+void	ref_sess_send(struct ref_sess *, const char *p, size_t n);
+/* ref_sess_kill - close now, without flushing. */
+void	ref_sess_kill(struct ref_sess *, const char *why);
+/* ref_sess_arm - (re)start the deadline of the current state. */
+void	ref_sess_arm(struct ref_sess *);
+/* ref_sess_drop_input - discard all unparsed input (a fault). */
+void	ref_sess_drop_input(struct ref_sess *);
+/* ref_sess_update - recompute wanted events, flush (after state changes). */
+void	ref_sess_update(struct ref_sess *);
+
+/* ref_sess_log - one key=value line to stderr with -v ("sess=ID ..."). */
+void	ref_sess_log(const struct ref_sess *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+#endif /* SC_REF_SESS_H */

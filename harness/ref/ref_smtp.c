@@ -1,0 +1,1159 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * ref_smtp.c - smtpref's SMTP state machine: commands, replies, DATA.
+ *
+ * RFC 5321 (core, 4.1.4 sequencing, 4.5.3.1 limits), RFC 2920 (replies in
+ * order, never flushing input), RFC 1870 (SIZE), RFC 6152 (8BITMIME),
+ * RFC 2034/3463 (enhanced codes on every reply but the greeting, EHLO/HELO
+ * and 354). End of data is found by smtp_unstuff (CRLF.CRLF only); bare CR
+ * or LF anywhere in the content refuses the message after the real
+ * terminator, so framing never depends on them.
+ * Replies never echo client bytes (5321 4.2 textstring), except under the
+ * echo-raw fault.
+ */
+#include "ref_smtp.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "ref_conf.h"
+#include "ref_server.h"
+#include "ref_store.h"
+#include "sc_esc.h"
+#include "sc_util.h"
+
+/* XXX belong in sc_limits.h (owned elsewhere). */
+#define REF_SIZE_LINE_EXTRA	26	/* 1870 3(5): " SIZE=" + 20 digits */
+#define REF_SIZE_DIGITS_MAX	20	/* 1870 3: 1*20DIGIT */
+#define REF_REPLY_TEXT_MAX	(SMTP_CMD_LINE_MAX + 128) /* a reply line */
+#define REF_LOG_SHOW_MAX	80	/* command octets shown with -v */
+/* Lower limits for the fault profiles. */
+#define REF_FAULT_CMD_LINE_MAX	256
+#define REF_FAULT_TEXT_LINE_MAX	512
+#define REF_FAULT_RCPTS_MAX	10
+#define REF_FAULT_LOCAL_MAX	32
+#define REF_FAULT_PATH_MAX	128
+
+#define REF_FAULT(s, f)	((s)->conf->faults[REF_FAULT_##f])
+
+/* Command flags: checks the dispatcher makes before check_fn. */
+#define REF_CMD_F_NOARG	0x01	/* arguments: 501 (5321 4.1.1) */
+#define REF_CMD_F_ARG	0x02	/* no argument: 501 */
+#define REF_CMD_F_HELO	0x04	/* before EHLO/HELO: 503 */
+
+struct ref_cmd {
+	const char	*verb;
+	unsigned	 flags;
+	/* check_fn: may refuse, sending its own reply; returns false then. */
+	bool		(*check)(struct ref_sess *, const char *arg,
+			    size_t len);
+	void		(*proceed)(struct ref_sess *, const char *arg,
+			    size_t len);
+};
+
+/* The DATA buffer: single-threaded, so one for all sessions. The decoder
+ * may emit one held CR more than it consumed. */
+static char ref_smtp_scratch[REF_INBUF_MAX + 8];
+
+/* ref_smtp_state_str - enum name. */
+const char *
+ref_smtp_state_str(enum ref_smtp_state st)
+{
+	static char buf[32];
+
+	switch (st) {
+#define CASE(x)	case REF_SMTP_##x: return #x
+	CASE(INIT);
+	CASE(REFUSED);
+	CASE(READY);
+	CASE(MAIL);
+	CASE(RCPT);
+	CASE(DATA);
+	CASE(CLOSING);
+	CASE(CLOSED);
+#undef CASE
+	}
+	snprintf(buf, sizeof(buf), "??" "?(%d)", (int)st);
+	return buf;
+}
+
+/* ref_smtp_enter_state - the one writer of s->state. */
+void
+ref_smtp_enter_state(struct ref_sess *s, enum ref_smtp_state st)
+{
+	if (s->state != st) {
+		ref_sess_log(s, "state=%s->%s", ref_smtp_state_str(s->state),
+		    ref_smtp_state_str(st));
+		s->state = st;
+	}
+	ref_sess_arm(s);
+}
+
+/* ref_smtp_tx_free - free a transaction. */
+void
+ref_smtp_tx_free(struct ref_tx *tx)
+{
+	size_t i;
+
+	if (tx == NULL)
+		return;
+	ref_store_abort(tx->msg);
+	for (i = 0; i < tx->nrcpts; i++)
+		free(tx->rcpts[i]);
+	free(tx->rcpts);
+	free(tx->sender);
+	free(tx);
+}
+
+/* ref_smtp_tx_end - free the transaction and return to the base state. */
+static void
+ref_smtp_tx_end(struct ref_sess *s)
+{
+	ref_smtp_tx_free(s->tx);
+	s->tx = NULL;
+	if (s->state == REF_SMTP_MAIL || s->state == REF_SMTP_RCPT ||
+	    s->state == REF_SMTP_DATA)
+		ref_smtp_enter_state(s, REF_SMTP_READY);
+}
+
+/* ref_smtp_is_cmd_error - a reply that counts toward max_errors. */
+static bool
+ref_smtp_is_cmd_error(int code)
+{
+	return code == 500 || code == 501 || code == 502 || code == 503 ||
+	    code == 504 || code == 555;
+}
+
+/*
+ * ref_smtp_replyv - queue one reply of n text lines. enh is the enhanced
+ * status code (NULL for the greeting, EHLO/HELO and 354; RFC 2034 4).
+ * The reply-shape faults all live here.
+ */
+static void
+ref_smtp_replyv(struct ref_sess *s, int code, const char *enh,
+    const char *const *lines, size_t n)
+{
+	char buf[REF_REPLY_TEXT_MAX + 32], cls[16];
+	const char *eol;
+	size_t i;
+	int len, lc;
+
+	if (ref_smtp_is_cmd_error(code))
+		s->errors++;
+	if (s->mute)
+		return;
+	eol = REF_FAULT(s, BARE_LF_REPLIES) ? "\n" : "\r\n";
+	if (enh != NULL && REF_FAULT(s, NO_ENHANCED))
+		enh = NULL;
+	if (enh != NULL && code == 221 && REF_FAULT(s, ESC_MISSING_221))
+		enh = NULL;
+	if (enh != NULL && code >= 500 && REF_FAULT(s, ESC_CLASS_MISMATCH)) {
+		snprintf(cls, sizeof(cls), "2%s", enh + 1);
+		enh = cls;
+	}
+	if (code == 250 && n == 1 && REF_FAULT(s, BAD_REPLY_CODE)) {
+		len = snprintf(buf, sizeof(buf), "25 OK%s", eol);
+		ref_sess_send(s, buf, (size_t)len);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		lc = code;
+		if (code == 250 && n > 1 && i == n - 1 &&
+		    REF_FAULT(s, MIXED_MULTILINE))
+			lc = 251;
+		len = snprintf(buf, sizeof(buf), "%d%c%s%s%s%s", lc,
+		    i + 1 < n ? '-' : ' ', enh != NULL ? enh : "",
+		    enh != NULL ? " " : "", lines[i], eol);
+		if (len < 0)
+			continue;
+		if ((size_t)len >= sizeof(buf)) {
+			/* Only echo-raw text can be this long: cut it. */
+			len = (int)sizeof(buf) - 1;
+			memcpy(buf + len - strlen(eol), eol, strlen(eol));
+		}
+		ref_sess_send(s, buf, (size_t)len);
+	}
+	ref_sess_log(s, "ev=reply code=%d", code);
+}
+
+static void ref_smtp_reply(struct ref_sess *, int, const char *,
+    const char *, ...) __attribute__((format(printf, 4, 5)));
+
+/* ref_smtp_reply - one single-line reply. */
+static void
+ref_smtp_reply(struct ref_sess *s, int code, const char *enh,
+    const char *fmt, ...)
+{
+	char text[REF_REPLY_TEXT_MAX];
+	const char *lines[1];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	lines[0] = text;
+	ref_smtp_replyv(s, code, enh, lines, 1);
+}
+
+/* ref_smtp_close - reply already queued; flush and close. */
+static void
+ref_smtp_close(struct ref_sess *s)
+{
+	ref_smtp_tx_free(s->tx);
+	s->tx = NULL;
+	ref_smtp_enter_state(s, REF_SMTP_CLOSING);
+}
+
+/* ref_smtp_start - greeting. */
+void
+ref_smtp_start(struct ref_sess *s)
+{
+	if (REF_FAULT(s, NO_GREETING)) {
+		ref_smtp_enter_state(s, REF_SMTP_INIT);
+		return;
+	}
+	if (REF_FAULT(s, GREETING_554)) {
+		ref_smtp_reply(s, 554, NULL, "%s ESMTP service not available",
+		    s->conf->hostname);
+		ref_smtp_enter_state(s, REF_SMTP_REFUSED);
+		return;
+	}
+	ref_smtp_reply(s, 220, NULL, "%s ESMTP smtpref", s->conf->hostname);
+	ref_smtp_enter_state(s, REF_SMTP_INIT);
+}
+
+/* ref_smtp_timeout - 421 4.4.2 and close (5321 4.5.3.2). */
+void
+ref_smtp_timeout(struct ref_sess *s)
+{
+	s->mute = false;
+	ref_sess_log(s, "ev=timeout state=%s", ref_smtp_state_str(s->state));
+	ref_smtp_reply(s, 421, "4.4.2", "%s Error: timeout exceeded",
+	    s->conf->hostname);
+	ref_smtp_close(s);
+}
+
+/* ref_smtp_after_cmd - close after too many errors (5321 7.8). */
+static void
+ref_smtp_after_cmd(struct ref_sess *s)
+{
+	s->mute = false;
+	if (s->state == REF_SMTP_CLOSING || s->state == REF_SMTP_CLOSED)
+		return;
+	if ((long)s->errors >= s->conf->max_errors) {
+		ref_smtp_reply(s, 421, "4.7.0", "%s Error: too many errors",
+		    s->conf->hostname);
+		ref_smtp_close(s);
+	}
+}
+
+/* ref_smtp_too_long - a discarded over-long line. */
+void
+ref_smtp_too_long(struct ref_sess *s)
+{
+	ref_sess_log(s, "ev=cmd error=line-too-long");
+	ref_smtp_reply(s, 500, "5.5.2", "Error: line too long");
+	ref_smtp_after_cmd(s);
+}
+
+/* ref_smtp_addr_flags - parser flags for this session. */
+static unsigned
+ref_smtp_addr_flags(const struct ref_sess *s)
+{
+	return REF_FAULT(s, EIGHTBIT_OK) ? SMTP_ADDR_F_8BIT : 0;
+}
+
+/* ref_smtp_addr_limits - length limits for this session. */
+static struct smtp_addr_limits
+ref_smtp_addr_limits(const struct ref_sess *s)
+{
+	struct smtp_addr_limits lim = *smtp_addr_limits_rfc();
+
+	if (REF_FAULT(s, SHORT_LOCAL_PART))
+		lim.local_max = REF_FAULT_LOCAL_MAX;
+	if (REF_FAULT(s, SHORT_PATH))
+		lim.path_max = REF_FAULT_PATH_MAX;
+	return lim;
+}
+
+/* ref_smtp_addr_refuse - the reply for a path parse error. */
+static void
+ref_smtp_addr_refuse(struct ref_sess *s, enum smtp_addr_err e, bool mail)
+{
+	const char *who = mail ? "sender" : "recipient";
+	const char *enh = mail ? "5.1.7" : "5.1.3";
+
+	switch (e) {
+	case SMTP_ADDR_E_KEYWORD:
+		ref_smtp_reply(s, 501, "5.5.4", "Syntax: %s",
+		    mail ? "MAIL FROM:<address>" : "RCPT TO:<address>");
+		break;
+	case SMTP_ADDR_E_NULL:
+		ref_smtp_reply(s, 501, "5.1.3", "Null recipient not allowed");
+		break;
+	case SMTP_ADDR_E_8BIT:
+		ref_smtp_reply(s, 553, "5.6.7",
+		    "Non-ASCII %s address needs SMTPUTF8", who);
+		break;
+	case SMTP_ADDR_E_LOCAL_LONG:
+		ref_smtp_reply(s, 553, enh, "Local part too long");
+		break;
+	case SMTP_ADDR_E_DOMAIN_LONG:
+		ref_smtp_reply(s, 553, enh, "Domain too long");
+		break;
+	case SMTP_ADDR_E_PATH_LONG:
+		ref_smtp_reply(s, 501, "5.5.4", "Path too long");
+		break;
+	case SMTP_ADDR_E_PARAM:
+		ref_smtp_reply(s, 501, "5.5.4", "Bad parameter syntax");
+		break;
+	case SMTP_ADDR_E_PARAMS_MAX:
+		ref_smtp_reply(s, 501, "5.5.4", "Too many parameters");
+		break;
+	default:
+		ref_smtp_reply(s, 501, enh, "Bad %s address syntax", who);
+		break;
+	}
+}
+
+/*
+ * ref_smtp_unknown_param - an unrecognised MAIL/RCPT parameter: 555
+ * (5321 4.1.1.11). Returns true when it is to be ignored (fault).
+ */
+static bool
+ref_smtp_unknown_param(struct ref_sess *s)
+{
+	if (REF_FAULT(s, NO_555))
+		return true;
+	if (REF_FAULT(s, PARAM_501))
+		ref_smtp_reply(s, 501, "5.5.4", "Unrecognized parameter");
+	else
+		ref_smtp_reply(s, 555, "5.5.4",
+		    "Unsupported MAIL/RCPT parameter");
+	return false;
+}
+
+/* ref_smtp_size_ok - within the SIZE limit (RFC 1870)? */
+static bool
+ref_smtp_size_ok(const struct ref_sess *s, uint64_t n)
+{
+	if (REF_FAULT(s, SIZE_IGNORED))
+		return true;
+	return n <= (uint64_t)s->conf->max_message_size;
+}
+
+/* ref_smtp_parse_size - 1*20DIGIT, saturating (never wraps). */
+static int
+ref_smtp_parse_size(const struct ref_sess *s, const struct smtp_param *p,
+    uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (p->value == NULL || p->value_len == 0 ||
+	    p->value_len > REF_SIZE_DIGITS_MAX)
+		return -1;
+	for (i = 0; i < p->value_len; i++) {
+		if (p->value[i] < '0' || p->value[i] > '9')
+			return -1;
+		if (v > (UINT64_MAX - 9) / 10)
+			v = UINT64_MAX;
+		else
+			v = v * 10 + (uint64_t)(p->value[i] - '0');
+	}
+	if (REF_FAULT(s, SIZE_WRAP))
+		v = (uint32_t)v;
+	*out = v;
+	return 0;
+}
+
+/* ref_smtp_check_mail_params - SIZE and BODY; anything else is 555. */
+static bool
+ref_smtp_check_mail_params(struct ref_sess *s)
+{
+	const struct smtp_param *p;
+	bool seen_size = false, seen_body = false;
+	uint64_t size;
+	size_t i;
+
+	for (i = 0; i < s->env.nparams; i++) {
+		p = &s->env.params[i];
+		if (smtp_addr_param_is(p, "SIZE")) {
+			if (seen_size || ref_smtp_parse_size(s, p, &size)) {
+				ref_smtp_reply(s, 501, "5.5.4",
+				    "Bad SIZE parameter");
+				return false;
+			}
+			seen_size = true;
+			if (!ref_smtp_size_ok(s, size)) {
+				ref_smtp_reply(s, 552, "5.3.4", "Message size "
+				    "exceeds fixed maximum message size");
+				return false;
+			}
+		} else if (smtp_addr_param_is(p, "BODY")) {
+			if (seen_body || p->value == NULL ||
+			    !((p->value_len == 4 &&
+			    strncasecmp(p->value, "7BIT", 4) == 0) ||
+			    (p->value_len == 8 &&
+			    strncasecmp(p->value, "8BITMIME", 8) == 0))) {
+				ref_smtp_reply(s, 501, "5.5.4",
+				    "Bad BODY parameter");
+				return false;
+			}
+			seen_body = true;
+		} else if (!ref_smtp_unknown_param(s)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ref_smtp_path_str - "local@domain", "" for <>, owned. */
+static char *
+ref_smtp_path_str(const struct smtp_path *p)
+{
+	if (p->null)
+		return xstrdup("");
+	if (p->domain_len == 0)
+		return xstrndup(p->local, p->local_len);
+	return xasprintf("%.*s@%.*s", (int)p->local_len, p->local,
+	    (int)p->domain_len, p->domain);
+}
+
+/* ref_smtp_check_helo - EHLO/HELO argument (5321 4.1.1.1, 4.1.4). */
+static bool
+ref_smtp_check_helo(struct ref_sess *s, const char *arg, size_t len,
+    bool ehlo)
+{
+	if (ehlo ? REF_FAULT(s, NO_EHLO) : REF_FAULT(s, NO_HELO)) {
+		ref_smtp_reply(s, 500, "5.5.2",
+		    "Error: command not recognized");
+		return false;
+	}
+	if (s->helo[0] != '\0' && REF_FAULT(s, EHLO_DUP_503)) {
+		ref_smtp_reply(s, 503, "5.5.1", "Error: duplicate HELO/EHLO");
+		return false;
+	}
+	if (smtp_addr_parse_domain(arg, len, 0, NULL) != SMTP_ADDR_OK) {
+		if (REF_FAULT(s, ECHO_RAW))
+			ref_smtp_reply(s, 501, "5.5.4",
+			    "Invalid domain name: %.*s", (int)len, arg);
+		else
+			ref_smtp_reply(s, 501, "5.5.4", "Invalid domain name");
+		return false;
+	}
+	return true;
+}
+
+/* ref_smtp_check_ehlo - EHLO. */
+static bool
+ref_smtp_check_ehlo(struct ref_sess *s, const char *arg, size_t len)
+{
+	return ref_smtp_check_helo(s, arg, len, true);
+}
+
+/* ref_smtp_check_helo1 - HELO. */
+static bool
+ref_smtp_check_helo1(struct ref_sess *s, const char *arg, size_t len)
+{
+	return ref_smtp_check_helo(s, arg, len, false);
+}
+
+/* ref_smtp_greeted - EHLO/HELO accepted: reset as RSET does (4.1.4). */
+static void
+ref_smtp_greeted(struct ref_sess *s, const char *arg, size_t len, bool ehlo)
+{
+	snprintf(s->helo, sizeof(s->helo), "%.*s", (int)len, arg);
+	s->esmtp = ehlo;
+	if (REF_FAULT(s, EHLO_NO_RESET) && s->tx != NULL)
+		return;
+	ref_smtp_tx_free(s->tx);
+	s->tx = NULL;
+	ref_smtp_enter_state(s, REF_SMTP_READY);
+}
+
+/* ref_smtp_do_ehlo - the capability list. */
+static void
+ref_smtp_do_ehlo(struct ref_sess *s, const char *arg, size_t len)
+{
+	char first[REF_REPLY_TEXT_MAX], size[64];
+	const char *lines[8];
+	size_t n = 0;
+
+	ref_smtp_greeted(s, arg, len, true);
+	snprintf(first, sizeof(first), "%s Hello", s->conf->hostname);
+	snprintf(size, sizeof(size), "SIZE %ld", s->conf->max_message_size);
+	lines[n++] = first;
+	if (!REF_FAULT(s, NO_PIPELINING))
+		lines[n++] = "PIPELINING";
+	lines[n++] = size;
+	lines[n++] = "8BITMIME";
+	lines[n++] = "ENHANCEDSTATUSCODES";
+	lines[n++] = "HELP";
+	ref_smtp_replyv(s, 250, NULL, lines, n);
+}
+
+/* ref_smtp_do_helo - single line, no keywords (5321 3.2). */
+static void
+ref_smtp_do_helo(struct ref_sess *s, const char *arg, size_t len)
+{
+	ref_smtp_greeted(s, arg, len, false);
+	ref_smtp_reply(s, 250, NULL, "%s", s->conf->hostname);
+}
+
+/* ref_smtp_check_mail - sequencing, path, params. */
+static bool
+ref_smtp_check_mail(struct ref_sess *s, const char *arg, size_t len)
+{
+	struct smtp_addr_limits lim = ref_smtp_addr_limits(s);
+	enum smtp_addr_err e;
+
+	if (s->tx != NULL && !REF_FAULT(s, SECOND_MAIL_OK)) {
+		ref_smtp_reply(s, 503, "5.5.1", "Error: nested MAIL command");
+		return false;
+	}
+	e = smtp_addr_parse_mail(arg, len, ref_smtp_addr_flags(s), &lim,
+	    &s->env);
+	if (e != SMTP_ADDR_OK) {
+		ref_smtp_addr_refuse(s, e, true);
+		return false;
+	}
+	if (s->env.path.null && REF_FAULT(s, REJECT_NULL_SENDER)) {
+		ref_smtp_reply(s, 550, "5.7.1", "Null sender refused");
+		return false;
+	}
+	return ref_smtp_check_mail_params(s);
+}
+
+/* ref_smtp_tx_new - a transaction for sender. */
+static struct ref_tx *
+ref_smtp_tx_new(char *sender)
+{
+	struct ref_tx *tx = xcalloc(1, sizeof(*tx));
+
+	tx->sender = sender;
+	return tx;
+}
+
+/* ref_smtp_do_mail - open the transaction. */
+static void
+ref_smtp_do_mail(struct ref_sess *s, const char *arg, size_t len)
+{
+	if (REF_FAULT(s, CLOSE_AFTER_MAIL)) {
+		ref_smtp_close(s);
+		return;
+	}
+	if (s->tx != NULL) {
+		free(s->tx->sender);
+		s->tx->sender = ref_smtp_path_str(&s->env.path);
+	} else {
+		s->tx = ref_smtp_tx_new(ref_smtp_path_str(&s->env.path));
+		ref_smtp_enter_state(s, REF_SMTP_MAIL);
+	}
+	ref_smtp_reply(s, 250, "2.1.0", "Sender ok");
+}
+
+/* ref_smtp_rcpt_max - recipients per message (5321 4.5.3.1.8). */
+static size_t
+ref_smtp_rcpt_max(const struct ref_sess *s)
+{
+	if (REF_FAULT(s, FEW_RCPTS))
+		return REF_FAULT_RCPTS_MAX;
+	return (size_t)s->conf->max_recipients;
+}
+
+/*
+ * ref_smtp_rcpt_verdict - is the recipient ours? postmaster of every
+ * served domain and bare <Postmaster> (5321 4.5.1), configured users;
+ * unknown users 550 5.1.1; other domains 550 5.7.1 (never relay).
+ */
+static bool
+ref_smtp_rcpt_verdict(struct ref_sess *s)
+{
+	const struct smtp_path *p = &s->env.path;
+	bool served;
+
+	served = p->dom_type == SMTP_ADDR_DOM_NAME &&
+	    ref_conf_serves(s->conf, p->domain, p->domain_len);
+	if (smtp_addr_is_postmaster(p) && (served || p->domain_len == 0)) {
+		if (!REF_FAULT(s, POSTMASTER_REFUSED))
+			return true;
+		ref_smtp_reply(s, 550, "5.7.1", "Postmaster refused");
+		return false;
+	}
+	if (served) {
+		if (ref_conf_has_user(s->conf, p->local, p->local_len,
+		    p->domain, p->domain_len) ||
+		    REF_FAULT(s, ACCEPT_UNKNOWN_RCPT))
+			return true;
+		ref_smtp_reply(s, 550, "5.1.1", "User unknown");
+		return false;
+	}
+	if (REF_FAULT(s, OPEN_RELAY))
+		return true;
+	ref_smtp_reply(s, 550, "5.7.1", "Relay access denied");
+	return false;
+}
+
+/* ref_smtp_check_rcpt - sequencing, path, params, limit, verdict. */
+static bool
+ref_smtp_check_rcpt(struct ref_sess *s, const char *arg, size_t len)
+{
+	struct smtp_addr_limits lim = ref_smtp_addr_limits(s);
+	enum smtp_addr_err e;
+	size_t i;
+
+	if (s->tx == NULL && !REF_FAULT(s, RCPT_WITHOUT_MAIL)) {
+		ref_smtp_reply(s, 503, "5.5.1", "Error: need MAIL command");
+		return false;
+	}
+	if (s->tx != NULL)
+		s->tx->last_rcpt_failed = true;
+	e = smtp_addr_parse_rcpt(arg, len, ref_smtp_addr_flags(s), &lim,
+	    &s->env);
+	if (e != SMTP_ADDR_OK) {
+		ref_smtp_addr_refuse(s, e, false);
+		return false;
+	}
+	for (i = 0; i < s->env.nparams; i++)
+		if (!ref_smtp_unknown_param(s))
+			return false;
+	if ((s->tx != NULL ? s->tx->nrcpts : 0) >= ref_smtp_rcpt_max(s)) {
+		ref_smtp_reply(s, 452, "4.5.3", "Error: too many recipients");
+		return false;
+	}
+	return ref_smtp_rcpt_verdict(s);
+}
+
+/* ref_smtp_do_rcpt - add the recipient. */
+static void
+ref_smtp_do_rcpt(struct ref_sess *s, const char *arg, size_t len)
+{
+	struct ref_tx *tx;
+
+	if (s->tx == NULL)
+		s->tx = ref_smtp_tx_new(xstrdup(""));
+	tx = s->tx;
+	tx->rcpts = xreallocarray(tx->rcpts, tx->nrcpts + 1,
+	    sizeof(*tx->rcpts));
+	tx->rcpts[tx->nrcpts++] = ref_smtp_path_str(&s->env.path);
+	tx->last_rcpt_failed = false;
+	ref_smtp_enter_state(s, REF_SMTP_RCPT);
+	ref_smtp_reply(s, 250, "2.1.5", "Recipient ok");
+}
+
+/* ref_smtp_check_data - a transaction with recipients (5321 3.3). */
+static bool
+ref_smtp_check_data(struct ref_sess *s, const char *arg, size_t len)
+{
+	if (s->tx == NULL) {
+		ref_smtp_reply(s, 503, "5.5.1", "Error: need MAIL command");
+		return false;
+	}
+	if (s->tx->nrcpts == 0 && !REF_FAULT(s, DATA_WITHOUT_RCPT)) {
+		ref_smtp_reply(s, 503, "5.5.1", "Error: need RCPT command");
+		return false;
+	}
+	if (s->tx->last_rcpt_failed && REF_FAULT(s, PIPE_DATA_LAST_RCPT)) {
+		ref_smtp_reply(s, 554, "5.5.1", "Error: no valid recipients");
+		return false;
+	}
+	return true;
+}
+
+/* ref_smtp_new_id - a queue id unique in this process. */
+static void
+ref_smtp_new_id(struct ref_sess *s, char *buf, size_t size)
+{
+	snprintf(buf, size, "%08llX%06lX", (unsigned long long)time(NULL),
+	    ++s->srv->next_msg & 0xffffff);
+}
+
+/* ref_smtp_received - the trace header (5321 4.4). */
+static int
+ref_smtp_received(struct ref_sess *s, struct ref_tx *tx)
+{
+	char date[64], *hdr, *forc;
+	int rc;
+
+	ref_store_date(date, sizeof(date));
+	forc = tx->nrcpts == 1 ? xasprintf("\r\n\tfor <%s>", tx->rcpts[0]) :
+	    xstrdup("");
+	hdr = xasprintf("Received: from %s (%s)\r\n\tby %s with %s id %s%s;"
+	    "\r\n\t%s\r\n", s->helo[0] != '\0' ? s->helo : "unknown",
+	    s->peer, s->conf->hostname, s->esmtp ? "ESMTP" : "SMTP", tx->id,
+	    forc, date);
+	rc = ref_store_write(tx->msg, hdr, strlen(hdr));
+	free(hdr);
+	free(forc);
+	return rc;
+}
+
+/* ref_smtp_do_data - 354 and content mode. */
+static void
+ref_smtp_do_data(struct ref_sess *s, const char *arg, size_t len)
+{
+	struct ref_tx *tx = s->tx;
+
+	ref_smtp_new_id(s, tx->id, sizeof(tx->id));
+	if (s->srv->store != NULL) {
+		tx->msg = ref_store_begin(s->srv->store, tx->id);
+		if (tx->msg == NULL || ref_smtp_received(s, tx) == -1) {
+			ref_store_abort(tx->msg);
+			tx->msg = NULL;
+			ref_smtp_reply(s, 451, "4.3.0",
+			    "Error: cannot store the message");
+			return;
+		}
+	}
+	smtp_unstuff_init(&tx->un);
+	memcpy(tx->hist, "\r\n", 2);	/* DATA's CRLF: a line start */
+	tx->nhist = 2;
+	ref_smtp_reply(s, 354, NULL, "End data with <CR><LF>.<CR><LF>");
+	ref_smtp_enter_state(s, REF_SMTP_DATA);
+}
+
+/* ref_smtp_do_rset - 250 in every state; drop the transaction. */
+static void
+ref_smtp_do_rset(struct ref_sess *s, const char *arg, size_t len)
+{
+	if (!REF_FAULT(s, RSET_NO_RESET))
+		ref_smtp_tx_end(s);
+	ref_smtp_reply(s, 250, "2.0.0", "Ok");
+	if (REF_FAULT(s, RSET_CLOSES))
+		ref_smtp_close(s);
+}
+
+/* ref_smtp_check_noop - NOOP ignores its parameter (5321 4.1.1.9). */
+static bool
+ref_smtp_check_noop(struct ref_sess *s, const char *arg, size_t len)
+{
+	if (len > 0 && REF_FAULT(s, NOOP_PARAMS_501)) {
+		ref_smtp_reply(s, 501, "5.5.4", "Error: no parameters allowed");
+		return false;
+	}
+	if (s->state == REF_SMTP_INIT && REF_FAULT(s, NOOP_503_BEFORE_EHLO)) {
+		ref_smtp_reply(s, 503, "5.5.1", "Error: send HELO/EHLO first");
+		return false;
+	}
+	return true;
+}
+
+/* ref_smtp_do_noop - 250. */
+static void
+ref_smtp_do_noop(struct ref_sess *s, const char *arg, size_t len)
+{
+	ref_smtp_reply(s, 250, "2.0.0", "Ok");
+}
+
+/* ref_smtp_do_quit - 221 and close (5321 4.1.1.10). */
+static void
+ref_smtp_do_quit(struct ref_sess *s, const char *arg, size_t len)
+{
+	if (REF_FAULT(s, QUIT_NO_221)) {
+		ref_smtp_close(s);
+		return;
+	}
+	ref_smtp_reply(s, 221, "2.0.0", "%s closing connection",
+	    s->conf->hostname);
+	if (!REF_FAULT(s, QUIT_NO_CLOSE))
+		ref_smtp_close(s);
+}
+
+/* ref_smtp_check_help - HELP is supported (5321 4.1.1.8). */
+static bool
+ref_smtp_check_help(struct ref_sess *s, const char *arg, size_t len)
+{
+	if (REF_FAULT(s, HELP_502)) {
+		ref_smtp_reply(s, 502, "5.5.1", "Error: HELP not implemented");
+		return false;
+	}
+	return true;
+}
+
+/* ref_smtp_do_help - 214, multi-line. */
+static void
+ref_smtp_do_help(struct ref_sess *s, const char *arg, size_t len)
+{
+	static const char *const lines[] = {
+		"smtpref, the smtpcheck reference server (RFC 5321)",
+		"Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT HELP VRFY",
+		"End of HELP info",
+	};
+
+	ref_smtp_replyv(s, 214, "2.0.0", lines, 3);
+}
+
+/* ref_smtp_check_vrfy - VRFY is mandatory (5321 4.5.1, 7.3). */
+static bool
+ref_smtp_check_vrfy(struct ref_sess *s, const char *arg, size_t len)
+{
+	if (REF_FAULT(s, VRFY_502)) {
+		ref_smtp_reply(s, 502, "5.5.1", "Error: VRFY disabled");
+		return false;
+	}
+	return true;
+}
+
+/* ref_smtp_do_vrfy - 252: cannot verify, will accept (5321 3.5.3). */
+static void
+ref_smtp_do_vrfy(struct ref_sess *s, const char *arg, size_t len)
+{
+	if (REF_FAULT(s, VRFY_250)) {
+		ref_smtp_reply(s, 250, "2.1.5", "<postmaster@%s>",
+		    s->conf->hostname);
+		return;
+	}
+	ref_smtp_reply(s, 252, "2.5.2",
+	    "Cannot VRFY user, but will accept message and attempt delivery");
+}
+
+/* ref_smtp_do_unimpl - recognised, not implemented: 502 (5321 4.2.4). */
+static void
+ref_smtp_do_unimpl(struct ref_sess *s, const char *arg, size_t len)
+{
+	ref_smtp_reply(s, 502, "5.5.1", "Error: command not implemented");
+}
+
+static const struct ref_cmd ref_smtp_cmds[] = {
+	{ "EHLO", REF_CMD_F_ARG, ref_smtp_check_ehlo, ref_smtp_do_ehlo },
+	{ "HELO", REF_CMD_F_ARG, ref_smtp_check_helo1, ref_smtp_do_helo },
+	{ "MAIL", REF_CMD_F_HELO, ref_smtp_check_mail, ref_smtp_do_mail },
+	{ "RCPT", REF_CMD_F_HELO, ref_smtp_check_rcpt, ref_smtp_do_rcpt },
+	{ "DATA", REF_CMD_F_NOARG | REF_CMD_F_HELO, ref_smtp_check_data,
+	    ref_smtp_do_data },
+	{ "RSET", REF_CMD_F_NOARG, NULL, ref_smtp_do_rset },
+	{ "NOOP", 0, ref_smtp_check_noop, ref_smtp_do_noop },
+	{ "QUIT", REF_CMD_F_NOARG, NULL, ref_smtp_do_quit },
+	{ "HELP", 0, ref_smtp_check_help, ref_smtp_do_help },
+	{ "VRFY", REF_CMD_F_ARG, ref_smtp_check_vrfy, ref_smtp_do_vrfy },
+	{ "EXPN", 0, NULL, ref_smtp_do_unimpl },
+	{ "TURN", 0, NULL, ref_smtp_do_unimpl },
+	{ "ETRN", 0, NULL, ref_smtp_do_unimpl },
+	{ "ATRN", 0, NULL, ref_smtp_do_unimpl },
+	{ "SEND", 0, NULL, ref_smtp_do_unimpl },
+	{ "SOML", 0, NULL, ref_smtp_do_unimpl },
+	{ "SAML", 0, NULL, ref_smtp_do_unimpl },
+	{ "STARTTLS", 0, NULL, ref_smtp_do_unimpl },
+	{ "AUTH", 0, NULL, ref_smtp_do_unimpl },
+	{ "BDAT", 0, NULL, ref_smtp_do_unimpl },
+};
+
+/* ref_smtp_lookup - the command for verb (case-insensitive, 5321 2.4). */
+static const struct ref_cmd *
+ref_smtp_lookup(const struct ref_sess *s, const char *verb, size_t len)
+{
+	const struct ref_cmd *c;
+	size_t i;
+
+	for (i = 0; i < sizeof(ref_smtp_cmds) / sizeof(ref_smtp_cmds[0]);
+	    i++) {
+		c = &ref_smtp_cmds[i];
+		if (strlen(c->verb) != len)
+			continue;
+		if (REF_FAULT(s, CASE_SENSITIVE) ?
+		    strncmp(c->verb, verb, len) == 0 :
+		    strncasecmp(c->verb, verb, len) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/* ref_smtp_line_max - the longest command line accepted. */
+static size_t
+ref_smtp_line_max(const struct ref_sess *s, const char *line, size_t len)
+{
+	if (REF_FAULT(s, SHORT_CMD_LINE))
+		return REF_FAULT_CMD_LINE_MAX;
+	if (len >= 5 && strncasecmp(line, "MAIL ", 5) == 0)
+		return SMTP_CMD_LINE_MAX + REF_SIZE_LINE_EXTRA;
+	return SMTP_CMD_LINE_MAX;
+}
+
+/* ref_smtp_unknown - 500 for what we do not know (5321 4.2.4). */
+static void
+ref_smtp_unknown(struct ref_sess *s)
+{
+	if (REF_FAULT(s, UNKNOWN_CMD_250)) {
+		ref_smtp_reply(s, 250, "2.0.0", "Ok");
+		return;
+	}
+	ref_smtp_reply(s, 500, "5.5.2", "Error: command not recognized");
+	if (REF_FAULT(s, UNKNOWN_CMD_CLOSE))
+		ref_smtp_close(s);
+}
+
+/* ref_smtp_dispatch - generic checks, then check_fn and proceed_fn. */
+static void
+ref_smtp_dispatch(struct ref_sess *s, const char *line, size_t len)
+{
+	const struct ref_cmd *c;
+	const char *arg;
+	size_t vlen, alen;
+
+	for (vlen = 0; vlen < len && line[vlen] != ' '; vlen++)
+		;
+	arg = line + vlen;
+	alen = len - vlen;
+	while (alen > 0 && *arg == ' ') {
+		arg++;
+		alen--;
+	}
+	c = ref_smtp_lookup(s, line, vlen);
+	if (s->conf->verbose > 0) {
+		char *esc = sc_esc(line, len, REF_LOG_SHOW_MAX);
+
+		ref_sess_log(s, "ev=cmd state=%s line=\"%s\"",
+		    ref_smtp_state_str(s->state), esc);
+		free(esc);
+	}
+	if (s->state == REF_SMTP_REFUSED &&
+	    (c == NULL || c->proceed != ref_smtp_do_quit)) {
+		ref_smtp_reply(s, 503, "5.5.1", "Error: service not available");
+		return;
+	}
+	if (c == NULL) {
+		ref_smtp_unknown(s);
+		return;
+	}
+	s->mute = c->proceed == ref_smtp_do_rcpt && REF_FAULT(s, SILENT_RCPT);
+	if ((c->flags & REF_CMD_F_NOARG) && alen > 0) {
+		ref_smtp_reply(s, 501, "5.5.4", "Error: no parameters allowed");
+		return;
+	}
+	if ((c->flags & REF_CMD_F_ARG) && alen == 0) {
+		ref_smtp_reply(s, 501, "5.5.4", "Syntax: %s argument", c->verb);
+		return;
+	}
+	if ((c->flags & REF_CMD_F_HELO) && s->state == REF_SMTP_INIT) {
+		ref_smtp_reply(s, 503, "5.5.1", "Error: send HELO/EHLO first");
+		return;
+	}
+	if (c->check != NULL && !c->check(s, arg, alen))
+		return;
+	c->proceed(s, arg, alen);
+}
+
+/* ref_smtp_line - one command line. */
+void
+ref_smtp_line(struct ref_sess *s, const char *line, size_t len,
+    size_t total)
+{
+	const char *nul;
+
+	if (total > ref_smtp_line_max(s, line, len)) {
+		ref_smtp_too_long(s);
+		return;
+	}
+	nul = memchr(line, '\0', len);
+	if (nul != NULL) {
+		if (REF_FAULT(s, NUL_OK)) {
+			len = (size_t)(nul - line);
+		} else {
+			ref_smtp_reply(s, 500, "5.5.2",
+			    "Error: NUL octet in command");
+			ref_smtp_after_cmd(s);
+			return;
+		}
+	}
+	/* Trailing white space is not an argument (5321 4.1.1). */
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
+	ref_smtp_dispatch(s, line, len);
+	if (REF_FAULT(s, PIPELINING_DROP))
+		ref_sess_drop_input(s);
+	ref_smtp_after_cmd(s);
+}
+
+/* The end-of-data impostors the smuggling faults accept. */
+static const struct {
+	enum ref_fault	 fault;
+	const char	*pat;
+} ref_smtp_fake_eods[] = {
+	{ REF_FAULT_SMUGGLE_LF, "\n.\n" },
+	{ REF_FAULT_SMUGGLE_CR, "\r.\r" },
+	{ REF_FAULT_SMUGGLE_LF_CR, "\n.\r\n" },
+	{ REF_FAULT_DOT_LINE_ENDS, "\r\n..\r\n" },
+};
+
+/*
+ * ref_smtp_match - where pat ends in hist+p, as an offset into p (0: no
+ * match). hist holds the raw octets before p.
+ */
+static size_t
+ref_smtp_match(const struct ref_tx *tx, const char *p, size_t n,
+    const char *pat)
+{
+	size_t plen = strlen(pat), i, j, total = tx->nhist + n;
+	unsigned char c;
+
+	for (j = 0; j + plen <= total; j++) {
+		if (j + plen <= tx->nhist)
+			continue;	/* wholly in the past */
+		for (i = 0; i < plen; i++) {
+			c = j + i < tx->nhist ? tx->hist[j + i] :
+			    (unsigned char)p[j + i - tx->nhist];
+			if (c != (unsigned char)pat[i])
+				break;
+		}
+		if (i == plen)
+			return j + plen - tx->nhist;
+	}
+	return 0;
+}
+
+/* ref_smtp_fake_eod - the earliest impostor end of data, or 0. */
+static size_t
+ref_smtp_fake_eod(struct ref_sess *s, const char *p, size_t n)
+{
+	size_t k, end, best = 0;
+
+	for (k = 0; k < sizeof(ref_smtp_fake_eods) /
+	    sizeof(ref_smtp_fake_eods[0]); k++) {
+		if (!s->conf->faults[ref_smtp_fake_eods[k].fault])
+			continue;
+		end = ref_smtp_match(s->tx, p, n, ref_smtp_fake_eods[k].pat);
+		if (end != 0 && (best == 0 || end < best))
+			best = end;
+	}
+	return best;
+}
+
+/* ref_smtp_hist - remember the last raw octets consumed. */
+static void
+ref_smtp_hist(struct ref_tx *tx, const char *p, size_t n)
+{
+	size_t keep = sizeof(tx->hist);
+
+	if (n >= keep) {
+		memcpy(tx->hist, p + n - keep, keep);
+		tx->nhist = keep;
+		return;
+	}
+	if (tx->nhist + n > keep) {
+		memmove(tx->hist, tx->hist + (tx->nhist + n - keep),
+		    keep - n);
+		tx->nhist = keep - n;
+	}
+	memcpy(tx->hist + tx->nhist, p, n);
+	tx->nhist += n;
+}
+
+/* ref_smtp_store - keep content while the message may still be taken. */
+static void
+ref_smtp_store(struct ref_sess *s, const char *p, size_t n)
+{
+	struct ref_tx *tx = s->tx;
+
+	if (tx->msg == NULL || tx->store_failed || n == 0 ||
+	    !ref_smtp_size_ok(s, tx->size))
+		return;
+	if (ref_store_write(tx->msg, p, n) == -1)
+		tx->store_failed = true;
+}
+
+/* ref_smtp_content - decoded content: count, measure lines, store. */
+static void
+ref_smtp_content(struct ref_sess *s, const char *p, size_t n)
+{
+	struct ref_tx *tx = s->tx;
+	const char *lf;
+	size_t seg;
+
+	while (n > 0) {
+		if (tx->linelen == 0 && p[0] == '.' &&
+		    REF_FAULT(s, NO_DOT_UNSTUFF))
+			ref_smtp_store(s, ".", 1);
+		lf = memchr(p, '\n', n);
+		seg = lf != NULL ? (size_t)(lf - p) + 1 : n;
+		tx->linelen += seg;
+		tx->size += seg;
+		ref_smtp_store(s, p, seg);
+		if (lf != NULL) {
+			if (tx->linelen > tx->longest)
+				tx->longest = tx->linelen;
+			tx->linelen = 0;
+		}
+		p += seg;
+		n -= seg;
+	}
+}
+
+/* ref_smtp_text_max - longest text line, CRLF included (4.5.3.1.6). */
+static size_t
+ref_smtp_text_max(const struct ref_sess *s)
+{
+	if (REF_FAULT(s, SHORT_TEXT_LINE))
+		return REF_FAULT_TEXT_LINE_MAX;
+	return SMTP_TEXT_LINE_MAX;
+}
+
+/* ref_smtp_data_end - exactly one reply for the message (5321 4.1.1.4). */
+static void
+ref_smtp_data_end(struct ref_sess *s)
+{
+	struct ref_tx *tx = s->tx;
+	int code;
+
+	if (tx->linelen > tx->longest)
+		tx->longest = tx->linelen;
+	if (tx->un.flags & (SMTP_UNSTUFF_F_BARE_LF | SMTP_UNSTUFF_F_BARE_CR)) {
+		code = 554;
+		ref_smtp_reply(s, code, "5.6.0", "Message refused: bare CR or "
+		    "LF in content (RFC 5321 2.3.8)");
+	} else if (tx->un.flags & SMTP_UNSTUFF_F_NUL) {
+		code = 554;
+		ref_smtp_reply(s, code, "5.6.0",
+		    "Message refused: NUL octet in content");
+	} else if (tx->longest > ref_smtp_text_max(s)) {
+		code = 552;
+		ref_smtp_reply(s, code, "5.6.0", "Message refused: text line "
+		    "over %zu octets", ref_smtp_text_max(s));
+	} else if (!ref_smtp_size_ok(s, tx->size)) {
+		code = 552;
+		ref_smtp_reply(s, code, "5.3.4",
+		    "Message size exceeds fixed maximum message size");
+	} else if (tx->store_failed || (tx->msg != NULL &&
+	    ref_store_commit(s->srv->store, tx->msg) == -1)) {
+		tx->msg = NULL;
+		code = 451;
+		ref_smtp_reply(s, code, "4.3.0",
+		    "Error: local error in processing");
+	} else {
+		tx->msg = NULL;		/* committed, freed */
+		code = 250;
+		ref_smtp_reply(s, code, "2.0.0", "Ok: queued as %s", tx->id);
+	}
+	ref_sess_log(s, "ev=message id=%s size=%llu rcpts=%zu code=%d",
+	    tx->id, (unsigned long long)tx->size, tx->nrcpts, code);
+	if (REF_FAULT(s, TWO_REPLIES_DATA))
+		ref_smtp_reply(s, 250, "2.0.0", "Ok");
+	ref_smtp_tx_end(s);
+	ref_smtp_after_cmd(s);
+}
+
+/* ref_smtp_data - content bytes until the end of data. */
+size_t
+ref_smtp_data(struct ref_sess *s, const char *p, size_t n)
+{
+	struct ref_tx *tx = s->tx;
+	size_t lim = n, fake, used, olen;
+
+	if (n > REF_INBUF_MAX)
+		lim = n = REF_INBUF_MAX;
+	fake = ref_smtp_fake_eod(s, p, n);
+	if (fake != 0)
+		lim = fake;
+	used = smtp_unstuff_feed(&tx->un, p, lim, ref_smtp_scratch, &olen);
+	if (!tx->un.done)
+		used = lim;
+	ref_smtp_content(s, ref_smtp_scratch, olen);
+	ref_smtp_hist(tx, p, used);
+	if (tx->un.done || fake != 0)
+		ref_smtp_data_end(s);
+	return used;
+}

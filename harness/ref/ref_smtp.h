@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * ref_smtp.h - smtpref's SMTP server state machine (RFC 5321, 2920, 1870,
+ * 6152, 2034).
+ *
+ * Takes framed command lines and DATA bytes from ref_sess, dispatches
+ * commands through a {verb, flags, check_fn, proceed_fn} table, and queues
+ * exactly one reply per command (5321 4.2). ref_smtp_enter_state() is the
+ * only writer of sess->state. Transactions (struct ref_tx) are created at
+ * MAIL and freed at RSET, end of data, EHLO/HELO, QUIT and close.
+ * Fault profiles (ref_conf.h) are each checked in one place here or in
+ * ref_sess.c.
+ */
+#ifndef SC_REF_SMTP_H
+#define SC_REF_SMTP_H
+
+#include <stddef.h>
+
+#include "ref_sess.h"
+
+/* ref_smtp_start - send the greeting (5321 4.3.1). */
+void	ref_smtp_start(struct ref_sess *);
+
+/*
+ * ref_smtp_line - one command line without its terminator; total is its
+ * length on the wire (terminator included), checked against 5321
+ * 4.5.3.1.4. line may hold any octets, NUL included.
+ */
+void	ref_smtp_line(struct ref_sess *, const char *line, size_t len,
+	    size_t total);
+
+/* ref_smtp_too_long - a line was discarded for length: one 500. */
+void	ref_smtp_too_long(struct ref_sess *);
+
+/*
+ * ref_smtp_data - DATA content bytes. Returns how many were consumed: all,
+ * or fewer when the end of data came inside (the rest are commands).
+ * Always consumes at least one octet when n > 0.
+ */
+size_t	ref_smtp_data(struct ref_sess *, const char *p, size_t n);
+
+/* ref_smtp_timeout - the state's deadline passed: 421 4.4.2, close. */
+void	ref_smtp_timeout(struct ref_sess *);
+
+/* ref_smtp_enter_state - the only writer of s->state; logs old -> new
+ * and re-arms the deadline. */
+void	ref_smtp_enter_state(struct ref_sess *, enum ref_smtp_state);
+const char *ref_smtp_state_str(enum ref_smtp_state);
+
+/* ref_smtp_tx_free - free a transaction, dropping an unfinished message;
+ * NULL is ignored. */
+void	ref_smtp_tx_free(struct ref_tx *);
+
+#endif /* SC_REF_SMTP_H */
