@@ -21,5 +21,5 @@ if [ "${SC_SKIP_ASAN:-0}" != 1 ]; then
 	echo "== tests under ASan + UBSan"
 	(cd "$asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		ctest --output-on-failure -j"$jobs" -LE interop)
+		ctest --output-on-failure -j"$jobs")
 fi

@@ -1049,6 +1049,7 @@ run_scenario(const struct run_ctx *ctx, const struct scn *s,
 			}
 		}
 	}
+	free(ss.step_detail);	/* set when a prerequisite was unmet */
 	run_finish(&ss);
 	r->duration_us = sc_now_us() - ss.t0;
 	if (ss.has_last)

@@ -110,7 +110,8 @@ run_select_load(const char **paths, size_t npaths, struct run_selection *sel)
 			run_paths_add(&ps, paths[i]);
 		}
 	}
-	qsort(ps.v, ps.n, sizeof(*ps.v), run_cmp_str);
+	if (ps.n > 0)
+		qsort(ps.v, ps.n, sizeof(*ps.v), run_cmp_str);
 	for (i = 0; i < ps.n; i++) {
 		if (i > 0 && strcmp(ps.v[i], ps.v[i - 1]) == 0)
 			continue;	/* named twice */

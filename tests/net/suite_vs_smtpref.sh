@@ -20,7 +20,7 @@ for _ in $(seq 200); do [ -s "$tmp/port" ] && break; sleep 0.05; done
 port=$(cat "$tmp/port")
 cd "$src" || exit 1
 
-"$sc" run --target "127.0.0.1:$port" --suite all --jobs 2 -q \
+"$sc" run --target "127.0.0.1:$port" --suite all --jobs 8 -q \
 	--report junit:"$tmp/j.xml" --report json:"$tmp/r.json" \
 	--report tap:"$tmp/r.tap" --report text:"$tmp/s.txt" >"$tmp/out.txt" 2>&1
 rc=$?
@@ -44,7 +44,7 @@ grep -q '^TAP version 13' "$tmp/r.tap" && grep -q '^1\.\.[0-9]' "$tmp/r.tap" || 
 # shards: 1/3 + 2/3 + 3/3 = the whole selection, no overlap
 all=$(python3 -c 'import json,sys; print("\n".join(sorted(x["id"] for x in json.load(open(sys.argv[1]))["results"])))' "$tmp/r.json")
 for k in 1 2 3; do
-	"$sc" run --target "127.0.0.1:$port" --suite all --shard $k/3 -q --report json:"$tmp/s$k.json" >/dev/null 2>&1
+	"$sc" run --target "127.0.0.1:$port" --suite all --shard $k/3 --jobs 8 -q --report json:"$tmp/s$k.json" >/dev/null 2>&1
 done
 parts=$(python3 -c '
 import json,sys
