@@ -20,10 +20,9 @@
 
 #define REF_CONF_KEY_MAX	64	/* longest key or flag name */
 #define REF_CONF_DEFAULT_HOST	"smtpref.test"
+#define REF_CONF_DEFAULT_DOMAIN	"smtpref.test"
 
-static const char *const ref_conf_default_users[] = {
-	"alice@smtpref.test", "bob@smtpref.test",
-};
+static const char *const ref_conf_default_users[] = { "alice", "bob" };
 
 static const struct {
 	const char	*name;
@@ -443,11 +442,6 @@ ref_conf_finish(struct ref_conf *c, struct sc_err *err)
 	}
 	if (c->hostname == NULL)
 		c->hostname = xstrdup(REF_CONF_DEFAULT_HOST);
-	if (c->nusers == 0)
-		for (i = 0; i < sizeof(ref_conf_default_users) /
-		    sizeof(ref_conf_default_users[0]); i++)
-			ref_conf_push(&c->users, &c->nusers,
-			    xstrdup(ref_conf_default_users[i]));
 	if (c->ndomains == 0) {
 		/* The users' domains, or the default one. */
 		for (i = 0; i < c->nusers; i++) {
@@ -460,7 +454,18 @@ ref_conf_finish(struct ref_conf *c, struct sc_err *err)
 				ref_conf_push(&c->domains, &c->ndomains,
 				    xstrdup(at));
 		}
+		if (c->ndomains == 0)
+			ref_conf_push(&c->domains, &c->ndomains,
+			    xstrdup(REF_CONF_DEFAULT_DOMAIN));
 	}
+	/* No --user: the default mailboxes in every served domain. */
+	if (c->nusers == 0)
+		for (i = 0; i < c->ndomains; i++)
+			for (j = 0; j < sizeof(ref_conf_default_users) /
+			    sizeof(ref_conf_default_users[0]); j++)
+				ref_conf_push(&c->users, &c->nusers,
+				    xasprintf("%s@%s",
+				    ref_conf_default_users[j], c->domains[i]));
 	for (i = 0; i < c->nusers; i++) {
 		at = strrchr(c->users[i], '@') + 1;
 		if (!ref_conf_serves(c, at, strlen(at))) {
@@ -491,10 +496,10 @@ ref_conf_usage(FILE *fp)
 	    "  --sink                    discard messages (the default)\n"
 	    "  --config FILE             `key = value` lines, '#' comments\n"
 	    "  --hostname NAME           greeting name (default smtpref.test)\n"
-	    "  --domain D                served domain, repeatable\n"
-	    "                            (default: the users' domains)\n"
-	    "  --user LOCAL@DOMAIN       a mailbox, repeatable (default\n"
-	    "                            alice@ and bob@smtpref.test)\n"
+	    "  --domain D                served domain, repeatable (default:\n"
+	    "                            the users' domains, or smtpref.test)\n"
+	    "  --user LOCAL@DOMAIN       a mailbox, repeatable (default: alice\n"
+	    "                            and bob in every served domain)\n"
 	    "  --max-message-size N      SIZE limit, octets (default %ld)\n"
 	    "  --max-recipients N        per message (default %ld)\n"
 	    "  --max-sessions N          concurrent sessions (default %ld)\n"
