@@ -15,6 +15,7 @@
 
 struct run_summary;
 struct run_result;
+struct run_matrix;
 
 enum rep_format {
 	REP_JUNIT,
@@ -42,5 +43,13 @@ int	rep_tap_write(FILE *, const struct run_summary *);
 int	rep_term_result(FILE *, const struct run_result *, bool colour,
 	    bool verbose);
 int	rep_term_summary(FILE *, const struct run_summary *, bool colour);
+
+/*
+ * The kill matrix (run_matrix.h): rep_matrix_text lists, per fault
+ * profile, how many and which scenarios FAIL under it, then what nothing
+ * kills; rep_matrix_json is the same for tools (reports/README.md).
+ */
+int	rep_matrix_text(FILE *, const struct run_matrix *);
+int	rep_matrix_json(FILE *, const struct run_matrix *);
 
 #endif /* REP_H */

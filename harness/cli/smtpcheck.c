@@ -19,6 +19,7 @@
 #include "conn.h"
 #include "rep.h"
 #include "run.h"
+#include "run_matrix.h"
 #include "run_result.h"
 #include "sc_limits.h"
 #include "sc_util.h"
@@ -40,6 +41,7 @@ static const char cli_usage[] =
 "usage: smtpcheck run --target HOST:PORT [PATH... | --suite NAME] [options]\n"
 "       smtpcheck lint [PATH...]\n"
 "       smtpcheck list [PATH... | --suite NAME] [--tag T] [--id ID]\n"
+"       smtpcheck matrix --smtpref BIN [PATH... | --suite NAME] [options]\n"
 "       smtpcheck version\n"
 "\n"
 "run: play client-role scenarios against the SMTP server at HOST:PORT.\n"
@@ -56,6 +58,17 @@ static const char cli_usage[] =
 "      --shard K/N          run the K-th of N deterministic slices\n"
 "  -v, --verbose            print every result and full transcripts\n"
 "  -q, --quiet              print only the summary\n"
+"\n"
+"matrix: the kill matrix. Run the selection against the reference server\n"
+"smtpref (started from BIN on a free loopback port) without faults, then\n"
+"under each fault profile; it holds when smtpref gets no FAIL, WARN or\n"
+"ERROR, every scenario FAILs under some profile and every profile is\n"
+"caught by some scenario. Exit 0 when it holds, 1 when not.\n"
+"      --smtpref BIN        the smtpref binary\n"
+"      --fault NAME         only this profile (repeatable; default: all)\n"
+"      -j, --jobs N         scenarios at once (default 16)\n"
+"      --timeout-scale F    (default 0.5)\n"
+"      --report FMT:FILE    json or text\n"
 "\n"
 "Verdicts: PASS, FAIL (a MUST broken), WARN (a SHOULD missed), INFO (a\n"
 "policy the server may choose), SKIP (not applicable), ERROR (the check\n"
@@ -106,6 +119,10 @@ struct cli_opts {
 	size_t		 nreports;
 	int		 shard_k, shard_n;
 	bool		 verbose, quiet;
+	const char	*smtpref;
+	const char	*faults[CLI_LIST_MAX];
+	size_t		 nfaults;
+	bool		 jobs_set, scale_set;
 };
 
 /* cli_push - add to a bounded list of strings. */
@@ -160,7 +177,7 @@ cli_parse_report(struct cli_opts *o, const char *s)
 
 enum {
 	OPT_TAG = 256, OPT_ID, OPT_TSCALE, OPT_PROFILE, OPT_VAR, OPT_REPORT,
-	OPT_SHARD,
+	OPT_SHARD, OPT_SMTPREF, OPT_FAULT,
 };
 
 /* cli_parse - options of run, lint and list. */
@@ -178,6 +195,8 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 		{ "var", required_argument, NULL, OPT_VAR },
 		{ "report", required_argument, NULL, OPT_REPORT },
 		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "smtpref", required_argument, NULL, OPT_SMTPREF },
+		{ "fault", required_argument, NULL, OPT_FAULT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -211,6 +230,7 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 				cli_die_usage("--jobs \"%s\": expected a number "
 				    "from 1 to %d", optarg, RUN_JOBS_MAX);
 			o->jobs = (int)l;
+			o->jobs_set = true;
 			break;
 		case OPT_TSCALE:
 			errno = 0;
@@ -220,6 +240,7 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 			    o->timeout_scale <= 100.0))
 				cli_die_usage("--timeout-scale \"%s\": expected a "
 				    "number from 0.01 to 100", optarg);
+			o->scale_set = true;
 			break;
 		case OPT_PROFILE:
 			o->profile = optarg;
@@ -232,6 +253,12 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 			break;
 		case OPT_SHARD:
 			cli_parse_shard(optarg, &o->shard_k, &o->shard_n);
+			break;
+		case OPT_SMTPREF:
+			o->smtpref = optarg;
+			break;
+		case OPT_FAULT:
+			cli_push(o->faults, &o->nfaults, optarg, "--fault");
 			break;
 		case 'v':
 			o->verbose = true;
@@ -516,13 +543,105 @@ cli_list(int argc, char **argv)
 	return EXIT_PASS;
 }
 
+/* cli_matrix_progress - one line per profile on a TTY. */
+static void
+cli_matrix_progress(void *arg, size_t done, size_t total, const char *name)
+{
+	if (!*(bool *)arg)
+		return;
+	fprintf(stderr, "\r\033[K[%zu/%zu] %s", done, total, name);
+	if (done == total)
+		fputs("\r\033[K", stderr);
+	fflush(stderr);
+}
+
+/* cli_matrix - the matrix subcommand. */
+static int
+cli_matrix(int argc, char **argv)
+{
+	struct run_matrix_opts mo;
+	struct cli_opts o;
+	struct run_selection sel;
+	struct run_filter f;
+	struct run_matrix m;
+	struct sc_err err = { 0 };
+	struct scn_vars *vars;
+	char *owned[CLI_LIST_MAX + 1];
+	size_t nowned = 0, i;
+	bool tty;
+	FILE *out;
+	int rc;
+
+	cli_parse(argc, argv, &o);
+	if (o.smtpref == NULL)
+		cli_die_usage("matrix needs --smtpref BIN");
+	if (access(o.smtpref, X_OK) == -1)
+		cli_die_usage("--smtpref %s: %s", o.smtpref, strerror(errno));
+	for (i = 0; i < o.nreports; i++)
+		if (o.reports[i].fmt != REP_JSON && o.reports[i].fmt != REP_TEXT)
+			cli_die_usage("matrix reports are json or text");
+	vars = cli_vars(&o);
+	cli_load(&o, &sel, owned, &nowned);
+	memset(&f, 0, sizeof(f));
+	f.tags = o.tags;
+	f.ntags = o.ntags;
+	f.ids = o.ids;
+	f.nids = o.nids;
+	f.role = SCN_ROLE_CLIENT;
+	run_select_filter(&sel, &f);
+	if (sel.n == 0)
+		cli_die_usage("no client-role scenario selected");
+
+	tty = isatty(STDERR_FILENO) && !o.quiet;
+	memset(&mo, 0, sizeof(mo));
+	mo.smtpref = o.smtpref;
+	mo.faults = o.faults;
+	mo.nfaults = o.nfaults;
+	mo.vars = vars;
+	mo.jobs = o.jobs_set ? o.jobs : 16;
+	mo.timeout_scale = o.scale_set ? o.timeout_scale : 0.5;
+	mo.progress = cli_matrix_progress;
+	mo.arg = &tty;
+	if (run_matrix_build(&mo, &sel, &m, &err) == -1) {
+		char msg[SC_ERR_MSG_MAX + SC_ERR_FILE_MAX + 32];
+
+		sc_err_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "%s: %s\n", cli_prog, msg);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	rep_matrix_text(stdout, &m);
+	rc = run_matrix_holds(&m) ? EXIT_PASS : EXIT_FAILED;
+	for (i = 0; i < o.nreports; i++) {
+		const char *path = o.reports[i].path;
+
+		out = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+		if (out == NULL ||
+		    (o.reports[i].fmt == REP_JSON ? rep_matrix_json(out, &m) :
+		    rep_matrix_text(out, &m)) == -1 ||
+		    (out != stdout ? fclose(out) : fflush(out)) != 0) {
+			fprintf(stderr, "%s: %s: cannot write report: %s\n",
+			    cli_prog, path, strerror(errno));
+			rc = rc == EXIT_PASS ? EXIT_ERRORED : rc;
+		}
+	}
+	run_matrix_clear(&m);
+out:
+	run_selection_clear(&sel);
+	for (i = 0; i < nowned; i++)
+		free(owned[i]);
+	scn_vars_free(vars);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *cmd;
 
 	if (argc < 2)
-		cli_die_usage("missing command: run, lint, list or version");
+		cli_die_usage("missing command: run, lint, list, matrix or "
+		    "version");
 	cmd = argv[1];
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
 	    strcmp(cmd, "help") == 0) {
@@ -539,5 +658,7 @@ main(int argc, char **argv)
 		return cli_lint(argc - 1, argv + 1);
 	if (strcmp(cmd, "list") == 0)
 		return cli_list(argc - 1, argv + 1);
+	if (strcmp(cmd, "matrix") == 0)
+		return cli_matrix(argc - 1, argv + 1);
 	cli_die_usage("unknown command \"%s\"", cmd);
 }
