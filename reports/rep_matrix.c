@@ -51,7 +51,8 @@ rep_matrix_text(FILE *f, const struct run_matrix *m)
 			fputs("baseline: no FAIL, WARN or ERROR against smtpref "
 			    "without faults\n", f);
 	}
-	fputs("\nprofile: scenarios that FAIL under it\n", f);
+	fputs("\nprofile: scenarios that catch it (FAIL or WARN under it)\n",
+	    f);
 	for (j = 0; j < m->np; j++) {
 		const struct run_matrix_profile *p = &m->p[j];
 
@@ -62,11 +63,11 @@ rep_matrix_text(FILE *f, const struct run_matrix *m)
 		}
 		n = 0;
 		for (i = 0; i < m->sel->n; i++)
-			n += run_matrix_kills(p->v[i]);
+			n += run_matrix_catches(p->v[i]);
 		fprintf(f, "%3zu", n);
 		shown = 0;
 		for (i = 0; i < m->sel->n && shown < REP_MATRIX_SHOW; i++) {
-			if (!run_matrix_kills(p->v[i]))
+			if (!run_matrix_catches(p->v[i]))
 				continue;
 			fprintf(f, "%s%s", shown == 0 ? "  " : ", ",
 			    rep_matrix_id(m, i));
@@ -82,7 +83,8 @@ rep_matrix_text(FILE *f, const struct run_matrix *m)
 	for (i = 0; i < m->sel->n; i++) {
 		n = 0;
 		for (j = 0; j < m->np; j++)
-			n += m->p[j].v != NULL && run_matrix_kills(m->p[j].v[i]);
+			n += m->p[j].v != NULL &&
+			    run_matrix_kills(m->sel->v[i], m->p[j].v[i]);
 		if (n > 0)
 			continue;
 		if (none++ == 0)
@@ -90,7 +92,7 @@ rep_matrix_text(FILE *f, const struct run_matrix *m)
 		fprintf(f, "  %s\n", rep_matrix_id(m, i));
 	}
 	fprintf(f, "\nthe matrix %s\n", run_matrix_holds(m) ? "HOLDS: every "
-	    "scenario and every profile is killed" : "DOES NOT HOLD");
+	    "scenario is killed and every profile caught" : "DOES NOT HOLD");
 	return rep_out_finish(f);
 }
 
@@ -154,7 +156,8 @@ rep_matrix_json(FILE *f, const struct run_matrix *m)
 		fprintf(f, ", \"baseline\": \"%s\", \"killed_by\": [",
 		    m->base.v != NULL ? run_verdict_str(m->base.v[i]) : "ERROR");
 		for (j = 0, n = 0; j < m->np; j++) {
-			if (m->p[j].v == NULL || !run_matrix_kills(m->p[j].v[i]))
+			if (m->p[j].v == NULL ||
+			    !run_matrix_kills(m->sel->v[i], m->p[j].v[i]))
 				continue;
 			fputs(n++ == 0 ? "" : ", ", f);
 			rep_out_json_str(f, m->p[j].name);

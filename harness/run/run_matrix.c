@@ -325,11 +325,20 @@ run_matrix_clear(struct run_matrix *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* run_matrix_kills - FAIL kills. */
+/* run_matrix_kills - the failing verdict of the scenario's own level. */
 bool
-run_matrix_kills(enum run_verdict v)
+run_matrix_kills(const struct scn *s, enum run_verdict v)
 {
-	return v == RUN_FAIL;
+	if (v == RUN_FAIL)
+		return true;
+	return v == RUN_WARN && s->level == SCN_LEVEL_SHOULD;
+}
+
+/* run_matrix_catches - a profile shows when a scenario FAILs or WARNs. */
+bool
+run_matrix_catches(enum run_verdict v)
+{
+	return v == RUN_FAIL || v == RUN_WARN;
 }
 
 /* run_matrix_baseline_ok - what smtpref itself may get. */
@@ -356,14 +365,14 @@ run_matrix_holds(const struct run_matrix *m)
 			return false;
 		hit = false;
 		for (i = 0; i < m->sel->n && !hit; i++)
-			hit = run_matrix_kills(m->p[j].v[i]);
+			hit = run_matrix_catches(m->p[j].v[i]);
 		if (!hit)
 			return false;
 	}
 	for (i = 0; i < m->sel->n; i++) {
 		hit = false;
 		for (j = 0; j < m->np && !hit; j++)
-			hit = run_matrix_kills(m->p[j].v[i]);
+			hit = run_matrix_kills(m->sel->v[i], m->p[j].v[i]);
 		if (!hit)
 			return false;
 	}

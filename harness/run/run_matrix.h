@@ -5,9 +5,12 @@
  * The selection runs against the reference server smtpref as it is (the
  * baseline: nothing may FAIL, WARN or ERROR) and then once under each of
  * its fault profiles, each a documented deviation from the RFCs. A
- * scenario is killed by a profile when it FAILs under it. The matrix holds
- * when every scenario is killed by at least one profile and every profile
- * is killed by at least one scenario.
+ * scenario is killed by a profile when it gets the verdict a mismatch at
+ * its own level gives: FAIL for a MUST scenario; WARN (or FAIL) for a
+ * SHOULD one, which by design never FAILs on its subject. A profile is
+ * caught when some scenario FAILs or WARNs under it: a profile that breaks
+ * only a SHOULD is caught by a WARN. The matrix holds when every scenario
+ * is killed and every profile is caught.
  *
  * smtpref is started by this module, once per profile, on a free loopback
  * port (--listen 127.0.0.1:0 --port-file), and stopped after the run.
@@ -20,6 +23,8 @@
 #include <stdint.h>
 
 #include "run.h"
+
+struct scn;
 
 struct sc_err;
 struct scn_vars;
@@ -62,10 +67,12 @@ int	run_matrix_build(const struct run_matrix_opts *o,
 	    struct sc_err *err);
 void	run_matrix_clear(struct run_matrix *m);
 
-/* run_matrix_kills - does a verdict count as a kill? (FAIL) */
-bool	run_matrix_kills(enum run_verdict v);
-/* run_matrix_holds - baseline clean, every scenario and profile killed,
- * every profile ran. */
+/* run_matrix_kills - does verdict v kill scenario s (see above)? */
+bool	run_matrix_kills(const struct scn *s, enum run_verdict v);
+/* run_matrix_catches - does verdict v catch a profile? (FAIL or WARN) */
+bool	run_matrix_catches(enum run_verdict v);
+/* run_matrix_holds - baseline clean, every profile ran and is caught,
+ * every scenario is killed. */
 bool	run_matrix_holds(const struct run_matrix *m);
 /* run_matrix_baseline_ok - no FAIL, WARN or ERROR against smtpref. */
 bool	run_matrix_baseline_ok(enum run_verdict v);
