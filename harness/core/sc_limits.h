@@ -50,6 +50,64 @@
 #define SCN_EXPAND_MAX		(16 * 1024 * 1024) /* an expanded string */
 #define SCN_REPEAT_MAX		(16 * 1024 * 1024) /* ${repeat:N:..} */
 
+/* ESMTP parameters (RFC 5321 4.1.2 Mail-/Rcpt-parameters). */
+#define SMTP_ADDR_PARAMS_MAX	16	/* 5321 4.1.2: no limit; no extension
+					 * set in use needs more */
+
+/*
+ * smtpref, the reference server. Each tunable has a config key (ref_conf)
+ * whose default is the constant here.
+ */
+#define REF_MESSAGE_SIZE_DEFAULT (10L * 1024 * 1024) /* max_message_size;
+					 * 5321 4.5.3.1.7 sets no maximum */
+#define REF_MESSAGE_SIZE_MIN	65536L	/* 5321 4.5.3.1.7: >= 64K octets */
+#define REF_RCPTS_DEFAULT	1000L	/* max_recipients; >= 100 by
+					 * 5321 4.5.3.1.8 */
+#define REF_SESSIONS_DEFAULT	10000L	/* max_sessions; past it: 421
+					 * (5321 3.8) */
+#define REF_ERRORS_DEFAULT	20L	/* max_errors, then 421 (5321 7.8) */
+#define REF_TIMEOUT_CMD_MS	(5L * 60 * 1000) /* 5321 4.5.3.2.7 */
+#define REF_TIMEOUT_DATA_MS	(3L * 60 * 1000) /* 5321 4.5.3.2.5 */
+#define REF_CONF_FILE_MAX	(1024 * 1024)	/* a config file */
+#define REF_CONF_LIST_MAX	1024	/* domains, users */
+#define REF_NOFILE_WANT		(1024L * 1024) /* soft RLIMIT_NOFILE
+					 * asked for when the hard one is
+					 * higher or unlimited */
+
+/* smtpref session buffers; every one is allocated at its maximum. */
+#define REF_INBUF_MAX		16384	/* unparsed input per session; holds
+					 * a 5321 4.5.3.1.4 line many times */
+#define REF_LINE_HOLD_MAX	4096	/* partial command line kept; longer
+					 * is discarded to CRLF, one 500
+					 * (5321 4.5.3.1.4, 4.5.3.1.10) */
+#define REF_OUTBUF_MAX		16384	/* queued replies per session */
+#define REF_OUT_HIWAT		8192	/* stop reading above this: a
+					 * pipelining client that never reads
+					 * (RFC 2920 3.1) cannot grow us */
+#define REF_CLOSE_FLUSH_MS	60000	/* flush the last replies before
+					 * closing; then drop */
+#define REF_ID_MAX		32	/* queue id text (5321 4.4 "id") */
+#define REF_PEER_MAX		64	/* "[IPv6:...]" (5321 4.1.3) */
+
+/* smtpref replies and logs. */
+#define REF_SIZE_LINE_EXTRA	26	/* 1870 3(5): " SIZE=" + 20 digits
+					 * on top of the MAIL line limit */
+#define REF_SIZE_DIGITS_MAX	20	/* 1870 3: size-value 1*20DIGIT */
+#define REF_REPLY_TEXT_MAX	(SMTP_CMD_LINE_MAX + 128) /* one reply line
+					 * we build; 5321 4.5.3.1.5 is 512
+					 * and only echo-raw exceeds it */
+#define REF_LOG_SHOW_MAX	80	/* command octets shown with -v */
+
+/* smtpref fault profiles: the lower limits they enforce on purpose. */
+#define REF_SLOW_REPLY_MS	30000	/* slow-reply: past SC_READ_TIMEOUT_MS
+					 * yet inside the client timeouts of
+					 * 5321 4.5.3.2 */
+#define REF_FAULT_CMD_LINE_MAX	256	/* short-cmd-line, < 5321 4.5.3.1.4 */
+#define REF_FAULT_TEXT_LINE_MAX	512	/* short-text-line, < 4.5.3.1.6 */
+#define REF_FAULT_RCPTS_MAX	10	/* few-rcpts, < 5321 4.5.3.1.8 */
+#define REF_FAULT_LOCAL_MAX	32	/* short-local-part, < 4.5.3.1.1 */
+#define REF_FAULT_PATH_MAX	128	/* short-path, < 5321 4.5.3.1.3 */
+
 /* Runner. */
 #define RUN_JOBS_MAX		256
 

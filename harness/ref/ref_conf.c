@@ -24,6 +24,9 @@
 
 static const char *const ref_conf_default_users[] = { "alice", "bob" };
 
+/* Set by `--fault list`: ref_conf_usage prints the fault list instead. */
+static bool ref_conf_usage_faults;
+
 static const struct {
 	const char	*name;
 	const char	*desc;
@@ -416,6 +419,11 @@ ref_conf_parse_serve(struct ref_conf *c, int argc, char **argv, bool *help,
 			sc_err_set(err, a, 0, 0, "needs a value");
 			return -1;
 		}
+		if (strcmp(key, "fault") == 0 && strcmp(val, "list") == 0) {
+			ref_conf_usage_faults = true;
+			*help = true;
+			return 0;
+		}
 		if (strcmp(key, "config") == 0) {
 			if (ref_conf_load(c, val, err) == -1)
 				return -1;
@@ -478,12 +486,27 @@ ref_conf_finish(struct ref_conf *c, struct sc_err *err)
 	return 0;
 }
 
-/* ref_conf_usage - --help. */
+/* ref_conf_fault_list - "name<TAB>description" lines. */
+void
+ref_conf_fault_list(FILE *fp)
+{
+	int i;
+
+	for (i = 0; i < REF_FAULT_COUNT; i++)
+		fprintf(fp, "%s\t%s\n", ref_fault_str((enum ref_fault)i),
+		    ref_fault_desc((enum ref_fault)i));
+}
+
+/* ref_conf_usage - --help, or the fault list after `--fault list`. */
 void
 ref_conf_usage(FILE *fp)
 {
 	int i;
 
+	if (ref_conf_usage_faults) {
+		ref_conf_fault_list(fp);
+		return;
+	}
 	fprintf(fp,
 	    "usage: smtpref serve --listen HOST:PORT [options]\n"
 	    "\n"
@@ -506,7 +529,8 @@ ref_conf_usage(FILE *fp)
 	    "  --max-errors N            errors before 421 (default %ld)\n"
 	    "  --timeout-command DUR     wait for a command (default %lds)\n"
 	    "  --timeout-data DUR        wait for DATA content (default %lds)\n"
-	    "  --fault NAME              break one rule on purpose (repeat)\n"
+	    "  --fault NAME              break one rule on purpose (repeat;\n"
+	    "                            `--fault list` lists them)\n"
 	    "  -v, --verbose             log session events to stderr\n"
 	    "  -h, --help                this text\n"
 	    "\n"

@@ -20,20 +20,6 @@
 
 struct sc_err;
 
-/*
- * XXX these belong in sc_limits.h (owned elsewhere); the defaults follow
- * the RFC where it gives one.
- */
-#define REF_MESSAGE_SIZE_DEFAULT (10L * 1024 * 1024) /* 5321 4.5.3.1.7 */
-#define REF_MESSAGE_SIZE_MIN	65536L		/* 5321 4.5.3.1.7 */
-#define REF_RCPTS_DEFAULT	1000L		/* >= 100, 5321 4.5.3.1.8 */
-#define REF_SESSIONS_DEFAULT	10000L
-#define REF_ERRORS_DEFAULT	20L		/* 5321 7.8 */
-#define REF_TIMEOUT_CMD_MS	(5L * 60 * 1000) /* 5321 4.5.3.2.7 */
-#define REF_TIMEOUT_DATA_MS	(3L * 60 * 1000) /* 5321 4.5.3.2.5 */
-#define REF_CONF_FILE_MAX	(1024 * 1024)	/* a config file */
-#define REF_CONF_LIST_MAX	1024		/* domains, users */
-
 /* The fault profiles: X(ID, "name", "one-line description"). */
 #define REF_FAULTS(X) \
 	X(NO_GREETING, "no-greeting", \
@@ -80,6 +66,8 @@ struct sc_err;
 	    "answer every VRFY with 250") \
 	X(HELP_502, "help-502", \
 	    "answer HELP with 502") \
+	X(EXPN_ADVERTISED, "expn-advertised", \
+	    "advertise EXPN in EHLO but answer EXPN with 502") \
 	X(QUIT_NO_CLOSE, "quit-no-close", \
 	    "answer QUIT with 221 but keep the connection") \
 	X(QUIT_NO_221, "quit-no-221", \
@@ -112,8 +100,6 @@ struct sc_err;
 	    "take CR . CR as the end of data") \
 	X(SMUGGLE_LF_CR, "smuggle-lf-cr", \
 	    "take LF . CR LF as the end of data") \
-	X(NO_DOT_UNSTUFF, "no-dot-unstuff", \
-	    "keep the stuffing dot in stored messages") \
 	X(DOT_LINE_ENDS, "dot-line-ends-data", \
 	    "take a \"..\" line as the end of data") \
 	X(NUL_OK, "nul-ok", \
@@ -134,6 +120,8 @@ struct sc_err;
 	    "refuse DATA when the last RCPT failed") \
 	X(NO_PIPELINING, "no-pipelining", \
 	    "do not advertise PIPELINING") \
+	X(NO_SIZE, "no-size", \
+	    "do not advertise SIZE") \
 	X(SIZE_IGNORED, "size-ignored", \
 	    "advertise SIZE but accept larger messages") \
 	X(SIZE_WRAP, "size-wrap", \
@@ -157,6 +145,10 @@ enum ref_fault {
 #undef REF_FAULT_ENUM
 	REF_FAULT_COUNT
 };
+
+/* REF_FAULT - is fault f (REF_FAULT_<f> without the prefix) on for x,
+ * anything with a ->conf (a session)? */
+#define REF_FAULT(x, f)	((x)->conf->faults[REF_FAULT_##f])
 
 /* ref_fault_str - the fault's flag name ("no-greeting"). */
 const char *ref_fault_str(enum ref_fault);
@@ -191,7 +183,8 @@ void	ref_conf_clear(struct ref_conf *);
 /*
  * ref_conf_parse_serve - the flags after "serve" (argv[0] is the first
  * flag), loading --config files where they appear (flags after a --config
- * override it). *help set for --help. Returns 0, or -1 with err filled.
+ * override it). *help set for --help and for `--fault list` (see
+ * ref_conf_usage). Returns 0, or -1 with err filled.
  */
 int	ref_conf_parse_serve(struct ref_conf *, int argc, char **argv,
 	    bool *help, struct sc_err *err);
@@ -205,8 +198,17 @@ int	ref_conf_load(struct ref_conf *, const char *path, struct sc_err *);
  */
 int	ref_conf_finish(struct ref_conf *, struct sc_err *);
 
-/* ref_conf_usage - the --help text, faults included. */
+/*
+ * ref_conf_usage - the --help text, faults included; or, when the flags
+ * parsed were `--fault list` (ref_conf_parse_serve set *help for it), the
+ * output of ref_conf_fault_list().
+ * XXX the mode is kept in ref_conf.c so that ref_main.c needs no change;
+ * a separate "list" result from ref_conf_parse_serve would be cleaner.
+ */
 void	ref_conf_usage(FILE *);
+
+/* ref_conf_fault_list - every fault, one "name<TAB>description" line. */
+void	ref_conf_fault_list(FILE *);
 
 /* ref_conf_serves - is domain (any case) one of ours? */
 bool	ref_conf_serves(const struct ref_conf *, const char *d, size_t len);

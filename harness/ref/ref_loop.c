@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * ref_loop.c - the epoll backend of smtpref's event loop.
+ * ref_loop.c - smtpref's event loop: timers, signals, the run loop.
  *
- * Level-triggered epoll; timers in a binary min-heap of caller-owned
- * struct ref_timer (each knows its slot, so re-arming is O(log n));
- * SIGINT/SIGTERM are blocked outside epoll_pwait(), so a signal can only
- * arrive while the loop sleeps and is never lost between check and wait.
+ * Descriptors are watched by the one backend linked in (ref_loop_be.h:
+ * epoll or poll). Timers live in a binary min-heap of caller-owned struct
+ * ref_timer (each knows its slot, so re-arming is O(log n)). SIGINT and
+ * SIGTERM are blocked except inside the backend's wait, which unblocks
+ * them atomically (epoll_pwait, ppoll), so a signal can only arrive while
+ * the loop sleeps and is never lost between check and wait.
  */
 #include "ref_loop.h"
 
@@ -13,16 +15,15 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <unistd.h>
 
+#include "ref_loop_be.h"
 #include "sc_util.h"
 
-#define REF_LOOP_EVENTS_MAX	256	/* events taken per epoll_pwait */
 #define REF_LOOP_WAIT_MAX_MS	60000	/* longest sleep with no timer */
 
 struct ref_loop {
-	int			 epfd;
+	void			*be;		/* the backend's state */
 	bool			 stop;
 	struct ref_timer	**heap;
 	size_t			 nheap;
@@ -43,44 +44,37 @@ ref_loop_on_signal(int sig)
 	ref_loop_signalled = 1;
 }
 
-/* ref_loop_new - epoll instance and empty heap. */
+/* ref_loop_new - backend state and empty heap. */
 struct ref_loop *
 ref_loop_new(void)
 {
 	struct ref_loop *l;
 
 	l = xcalloc(1, sizeof(*l));
-	l->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (l->epfd == -1) {
+	l->be = ref_loop_backend.init();
+	if (l->be == NULL) {
 		free(l);
 		return NULL;
 	}
 	return l;
 }
 
-/* ref_loop_free - close epoll; registered objects stay the caller's. */
+/* ref_loop_free - backend state; registered objects stay the caller's. */
 void
 ref_loop_free(struct ref_loop *l)
 {
 	if (l == NULL)
 		return;
-	if (l->epfd != -1)
-		close(l->epfd);
+	ref_loop_backend.free(l->be);
 	free(l->heap);
 	free(l);
 }
 
-/* ref_loop_mask - REF_LOOP_* to epoll bits. */
-static uint32_t
-ref_loop_mask(unsigned events)
+/* ref_loop_backend_name - "epoll" or "poll". */
+const char *
+ref_loop_backend_name(void)
 {
-	uint32_t m = 0;
-
-	if (events & REF_LOOP_IN)
-		m |= EPOLLIN | EPOLLRDHUP;
-	if (events & REF_LOOP_OUT)
-		m |= EPOLLOUT;
-	return m;
+	return ref_loop_backend.name;
 }
 
 /* ref_loop_add - register. */
@@ -88,16 +82,11 @@ int
 ref_loop_add(struct ref_loop *l, struct ref_loop_io *io, int fd,
     unsigned events, ref_loop_io_fn *fn, void *arg)
 {
-	struct epoll_event ev;
-
-	memset(&ev, 0, sizeof(ev));
 	io->fd = fd;
 	io->events = events;
 	io->fn = fn;
 	io->arg = arg;
-	ev.events = ref_loop_mask(events);
-	ev.data.ptr = io;
-	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
+	if (ref_loop_backend.add(l->be, io) == -1)
 		return -1;
 	io->added = true;
 	return 0;
@@ -107,15 +96,11 @@ ref_loop_add(struct ref_loop *l, struct ref_loop_io *io, int fd,
 void
 ref_loop_want(struct ref_loop *l, struct ref_loop_io *io, unsigned events)
 {
-	struct epoll_event ev;
-
 	if (!io->added || io->events == events)
 		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.events = ref_loop_mask(events);
-	ev.data.ptr = io;
-	if (epoll_ctl(l->epfd, EPOLL_CTL_MOD, io->fd, &ev) == -1)
-		fatal("epoll_ctl MOD fd %d: %s", io->fd, strerror(errno));
+	if (ref_loop_backend.mod(l->be, io, events) == -1)
+		fatal("%s: change fd %d: %s", ref_loop_backend.name, io->fd,
+		    strerror(errno));
 	io->events = events;
 }
 
@@ -125,7 +110,7 @@ ref_loop_del(struct ref_loop *l, struct ref_loop_io *io)
 {
 	if (!io->added)
 		return;
-	epoll_ctl(l->epfd, EPOLL_CTL_DEL, io->fd, NULL);
+	ref_loop_backend.del(l->be, io);
 	io->added = false;
 }
 
@@ -281,10 +266,7 @@ ref_loop_signals(struct ref_loop *l)
 int
 ref_loop_run(struct ref_loop *l)
 {
-	struct epoll_event evs[REF_LOOP_EVENTS_MAX];
-	struct ref_loop_io *io;
-	unsigned got;
-	int n, i, wait, rc = 0;
+	int wait, rc = 0;
 
 	ref_loop_signals(l);
 	l->stop = false;
@@ -294,27 +276,9 @@ ref_loop_run(struct ref_loop *l)
 			l->after(l->after_arg);
 		if (l->stop)
 			break;
-		n = epoll_pwait(l->epfd, evs, REF_LOOP_EVENTS_MAX, wait,
-		    &l->waitmask);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
+		if (ref_loop_backend.wait(l->be, wait, &l->waitmask) == -1) {
 			rc = -1;
 			break;
-		}
-		for (i = 0; i < n; i++) {
-			io = evs[i].data.ptr;
-			got = 0;
-			if (evs[i].events & (EPOLLIN | EPOLLRDHUP))
-				got |= REF_LOOP_IN;
-			if (evs[i].events & EPOLLOUT)
-				got |= REF_LOOP_OUT;
-			if (evs[i].events & (EPOLLERR | EPOLLHUP))
-				got |= REF_LOOP_ERR;
-			/* Objects are only freed in the after hook, so io is
-			 * still valid; a deleted one is skipped. */
-			if (io->added)
-				io->fn(io->arg, got);
 		}
 		if (l->after != NULL)
 			l->after(l->after_arg);

@@ -7,8 +7,9 @@
  * them, so an object must ref_loop_del() and ref_loop_timer_cancel()
  * before it is freed. Objects are never freed inside their own callback:
  * the after-dispatch hook (ref_loop_set_after) is where deferred frees run.
- * SIGINT and SIGTERM end ref_loop_run() cleanly. The backend is epoll; a
- * poll backend can replace ref_loop.c behind the same header.
+ * SIGINT and SIGTERM end ref_loop_run() cleanly. One descriptor backend
+ * is linked in, chosen at build time: epoll (ref_loop_epoll.c) or poll
+ * (ref_loop_poll.c, CMake option SC_REF_POLL); see ref_loop_be.h.
  */
 #ifndef SC_REF_LOOP_H
 #define SC_REF_LOOP_H
@@ -31,6 +32,7 @@ struct ref_loop_io {
 	int		 fd;
 	unsigned	 events;	/* REF_LOOP_IN | REF_LOOP_OUT wanted */
 	bool		 added;
+	size_t		 slot;		/* private to the backend */
 	ref_loop_io_fn	*fn;
 	void		*arg;
 };
@@ -42,9 +44,13 @@ struct ref_timer {
 	void		*arg;
 };
 
-/* ref_loop_new - an owned loop, or NULL (errno set) when epoll fails. */
+/* ref_loop_new - an owned loop, or NULL (errno set) when the backend
+ * cannot start. */
 struct ref_loop *ref_loop_new(void);
 void	ref_loop_free(struct ref_loop *);
+
+/* ref_loop_backend_name - the backend built in: "epoll" or "poll". */
+const char *ref_loop_backend_name(void);
 
 /*
  * ref_loop_add - watch io->fd for events, calling fn(arg, events).

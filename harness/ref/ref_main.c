@@ -4,7 +4,8 @@
  *
  * "smtpref serve ..." runs the reference server until SIGINT/SIGTERM
  * (exit 0). User errors print one line "smtpref: FILE:LINE: ..." and exit
- * 2. The send client arrives in a later issue.
+ * 2. "smtpref send ..." is the reference client (ref_send.c), which exits
+ * with a sysexits status.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #include "ref_conf.h"
 #include "ref_loop.h"
+#include "ref_send.h"
 #include "ref_server.h"
 #include "sc_util.h"
 
@@ -24,7 +26,10 @@ static void
 ref_main_usage(FILE *fp)
 {
 	fprintf(fp, "usage: smtpref serve --listen HOST:PORT [options]\n"
-	    "       smtpref serve --help\n");
+	    "       smtpref serve --help\n"
+	    "       smtpref send --server HOST:PORT --from ADDR --to ADDR "
+	    "[options] [FILE]\n"
+	    "       smtpref send --help\n");
 }
 
 /* ref_main_user_error - one line and exit 2. */
@@ -117,8 +122,15 @@ ref_main_serve(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+	if (argc >= 3 && strcmp(argv[1], "--fault") == 0 &&
+	    strcmp(argv[2], "list") == 0) {
+		ref_conf_fault_list(stdout);
+		return 0;
+	}
 	if (argc >= 2 && strcmp(argv[1], "serve") == 0)
 		return ref_main_serve(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "send") == 0)
+		return ref_send_main(argc - 2, argv + 2);
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0)) {
 		ref_main_usage(stdout);

@@ -4,8 +4,9 @@
  *
  * One listening socket (IPv4 or IPv6, from "HOST:PORT" or "[V6]:PORT").
  * Past max_sessions a new connection gets one best-effort 421 and is
- * closed (5321 3.8). When accept runs out of descriptors the listener
- * pauses briefly instead of spinning.
+ * closed (5321 3.8). At start the soft descriptor limit is raised to the
+ * hard one, so max_sessions idle clients fit; when accept still runs out
+ * of descriptors the listener pauses briefly instead of spinning.
  */
 #include "ref_server.h"
 
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -214,6 +216,29 @@ ref_server_reap(void *arg)
 	}
 }
 
+/* ref_server_nofile - soft RLIMIT_NOFILE up to the hard limit. */
+static void
+ref_server_nofile(const struct ref_conf *conf)
+{
+	struct rlimit rl;
+	rlim_t want;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	want = rl.rlim_max;
+	if (want == RLIM_INFINITY || want > (rlim_t)REF_NOFILE_WANT)
+		want = (rlim_t)REF_NOFILE_WANT;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			return;		/* keep what we have */
+	}
+	if (conf->verbose > 0)
+		fprintf(stderr, "smtpref: ev=start loop=%s nofile=%llu\n",
+		    ref_loop_backend_name(),
+		    (unsigned long long)rl.rlim_cur);
+}
+
 /* ref_server_new - listener and store. */
 struct ref_server *
 ref_server_new(const struct ref_conf *conf, struct ref_loop *loop,
@@ -225,6 +250,7 @@ ref_server_new(const struct ref_conf *conf, struct ref_loop *loop,
 	srv->conf = conf;
 	srv->loop = loop;
 	srv->lfd = -1;
+	ref_server_nofile(conf);
 	if (conf->maildir != NULL) {
 		srv->store = ref_store_open(conf->maildir, conf->hostname, err);
 		if (srv->store == NULL)
@@ -235,7 +261,8 @@ ref_server_new(const struct ref_conf *conf, struct ref_loop *loop,
 		goto fail;
 	if (ref_loop_add(loop, &srv->lio, srv->lfd, REF_LOOP_IN,
 	    ref_server_on_accept, srv) == -1) {
-		sc_err_set(err, "--listen", 0, 0, "epoll: %s", strerror(errno));
+		sc_err_set(err, "--listen", 0, 0, "%s: %s",
+		    ref_loop_backend_name(), strerror(errno));
 		goto fail;
 	}
 	ref_loop_set_after(loop, ref_server_reap, srv);

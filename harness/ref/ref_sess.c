@@ -10,6 +10,9 @@
  * ended by CRLF only (5321 2.3.8): a bare CR or LF stays inside the line.
  * Lines over REF_LINE_HOLD_MAX are discarded up to the next CRLF and get
  * one 500 (5321 4.5.3.1.4), so a long line never turns into two commands.
+ * Deadlines (5321 4.5.3.2): a whole command line must arrive within
+ * timeout_command of the previous one (so one octet a second does not
+ * keep a session), DATA content within timeout_data of the last read.
  */
 #include "ref_sess.h"
 
@@ -24,14 +27,13 @@
 #include <unistd.h>
 
 #include "ref_conf.h"
+#include "ref_data.h"
 #include "ref_server.h"
 #include "ref_smtp.h"
 #include "sc_util.h"
 
 #define REF_SPLIT_AT	4096	/* fault split-at-4096 */
 #define REF_LOG_LINE_MAX 1024	/* one -v log line */
-
-#define REF_FAULT(s, f)	((s)->conf->faults[REF_FAULT_##f])
 
 static void ref_sess_on_io(void *, unsigned);
 static void ref_sess_on_deadline(void *);
@@ -229,7 +231,7 @@ ref_sess_parse(struct ref_sess *s)
 		p = s->in + s->inoff;
 		n = s->inlen - s->inoff;
 		if (s->state == REF_SMTP_DATA) {
-			s->inoff += ref_smtp_data(s, p, n);
+			s->inoff += ref_data_feed(s, p, n);
 			continue;
 		}
 		found = ref_sess_eol(s, p, n, &linelen, &eol);
@@ -237,6 +239,7 @@ ref_sess_parse(struct ref_sess *s)
 		    REF_FAULT(s, SPLIT_4096)) {
 			s->inoff += REF_SPLIT_AT;
 			ref_smtp_line(s, p, REF_SPLIT_AT, REF_SPLIT_AT);
+			ref_sess_arm(s);
 			continue;
 		}
 		if (found) {
@@ -247,6 +250,8 @@ ref_sess_parse(struct ref_sess *s)
 			} else {
 				ref_smtp_line(s, p, linelen, linelen + eol);
 			}
+			/* The wait for the next command starts now. */
+			ref_sess_arm(s);
 			continue;
 		}
 		if (s->discarding || n >= REF_LINE_HOLD_MAX) {
@@ -345,7 +350,10 @@ ref_sess_read(struct ref_sess *s)
 	r = recv(s->io.fd, s->in + s->inlen, REF_INBUF_MAX - s->inlen, 0);
 	if (r > 0) {
 		s->inlen += (size_t)r;
-		ref_sess_arm(s);
+		/* Content may take long but must keep coming; a command must
+		 * be whole within its timeout, so a drip gets 421. */
+		if (s->state == REF_SMTP_DATA)
+			ref_sess_arm(s);
 	} else if (r == 0) {
 		s->in_eof = true;
 	} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {

@@ -5,7 +5,7 @@
  * Owns the socket, a bounded input buffer and a bounded output buffer, the
  * deadline timer and the current transaction. Frames command lines (CRLF
  * only, 5321 2.3.8), discards over-long ones to the next CRLF, hands DATA
- * bytes to ref_smtp_data(), stops reading while replies pile up unread,
+ * bytes to ref_data_feed(), stops reading while replies pile up unread,
  * and flushes replies whenever the input runs dry (RFC 2920 3.2).
  * The SMTP state machine itself is ref_smtp.c; per-connection data lives
  * in struct ref_sess, per-transaction data in struct ref_tx.
@@ -25,16 +25,6 @@
 
 struct ref_server;
 struct ref_store_msg;
-
-/* XXX belong in sc_limits.h (owned elsewhere). */
-#define REF_INBUF_MAX		16384	/* unparsed input per session */
-#define REF_LINE_HOLD_MAX	4096	/* partial line kept before discard */
-#define REF_OUTBUF_MAX		16384	/* queued replies per session */
-#define REF_OUT_HIWAT		8192	/* stop reading input above this */
-#define REF_CLOSE_FLUSH_MS	60000	/* flush replies before close */
-#define REF_SLOW_REPLY_MS	30000	/* fault slow-reply */
-#define REF_ID_MAX		32	/* queue id text */
-#define REF_PEER_MAX		64	/* "[IPv6:...]" text */
 
 enum ref_smtp_state {
 	REF_SMTP_INIT,		/* greeted, waiting for EHLO/HELO */

@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * ref_smtp.c - smtpref's SMTP state machine: commands, replies, DATA.
+ * ref_smtp.c - smtpref's SMTP state machine: commands and replies.
  *
  * RFC 5321 (core, 4.1.4 sequencing, 4.5.3.1 limits), RFC 2920 (replies in
  * order, never flushing input), RFC 1870 (SIZE), RFC 6152 (8BITMIME),
  * RFC 2034/3463 (enhanced codes on every reply but the greeting, EHLO/HELO
- * and 354). End of data is found by smtp_unstuff (CRLF.CRLF only); bare CR
- * or LF anywhere in the content refuses the message after the real
- * terminator, so framing never depends on them.
- * Replies never echo client bytes (5321 4.2 textstring), except under the
- * echo-raw fault.
+ * and 354). The DATA command and the content up to the end of data are
+ * ref_data.c. Replies never echo client bytes (5321 4.2 textstring),
+ * except under the echo-raw fault.
  */
 #include "ref_smtp.h"
 
@@ -18,27 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "ref_conf.h"
+#include "ref_data.h"
 #include "ref_server.h"
 #include "ref_store.h"
 #include "sc_esc.h"
 #include "sc_util.h"
-
-/* XXX belong in sc_limits.h (owned elsewhere). */
-#define REF_SIZE_LINE_EXTRA	26	/* 1870 3(5): " SIZE=" + 20 digits */
-#define REF_SIZE_DIGITS_MAX	20	/* 1870 3: 1*20DIGIT */
-#define REF_REPLY_TEXT_MAX	(SMTP_CMD_LINE_MAX + 128) /* a reply line */
-#define REF_LOG_SHOW_MAX	80	/* command octets shown with -v */
-/* Lower limits for the fault profiles. */
-#define REF_FAULT_CMD_LINE_MAX	256
-#define REF_FAULT_TEXT_LINE_MAX	512
-#define REF_FAULT_RCPTS_MAX	10
-#define REF_FAULT_LOCAL_MAX	32
-#define REF_FAULT_PATH_MAX	128
-
-#define REF_FAULT(s, f)	((s)->conf->faults[REF_FAULT_##f])
 
 /* Command flags: checks the dispatcher makes before check_fn. */
 #define REF_CMD_F_NOARG	0x01	/* arguments: 501 (5321 4.1.1) */
@@ -54,10 +38,6 @@ struct ref_cmd {
 	void		(*proceed)(struct ref_sess *, const char *arg,
 			    size_t len);
 };
-
-/* The DATA buffer: single-threaded, so one for all sessions. The decoder
- * may emit one held CR more than it consumed. */
-static char ref_smtp_scratch[REF_INBUF_MAX + 8];
 
 /* ref_smtp_state_str - enum name. */
 const char *
@@ -110,7 +90,7 @@ ref_smtp_tx_free(struct ref_tx *tx)
 }
 
 /* ref_smtp_tx_end - free the transaction and return to the base state. */
-static void
+void
 ref_smtp_tx_end(struct ref_sess *s)
 {
 	ref_smtp_tx_free(s->tx);
@@ -180,11 +160,8 @@ ref_smtp_replyv(struct ref_sess *s, int code, const char *enh,
 	ref_sess_log(s, "ev=reply code=%d", code);
 }
 
-static void ref_smtp_reply(struct ref_sess *, int, const char *,
-    const char *, ...) __attribute__((format(printf, 4, 5)));
-
 /* ref_smtp_reply - one single-line reply. */
-static void
+void
 ref_smtp_reply(struct ref_sess *s, int code, const char *enh,
     const char *fmt, ...)
 {
@@ -238,7 +215,7 @@ ref_smtp_timeout(struct ref_sess *s)
 }
 
 /* ref_smtp_after_cmd - close after too many errors (5321 7.8). */
-static void
+void
 ref_smtp_after_cmd(struct ref_sess *s)
 {
 	s->mute = false;
@@ -338,7 +315,7 @@ ref_smtp_unknown_param(struct ref_sess *s)
 }
 
 /* ref_smtp_size_ok - within the SIZE limit (RFC 1870)? */
-static bool
+bool
 ref_smtp_size_ok(const struct ref_sess *s, uint64_t n)
 {
 	if (REF_FAULT(s, SIZE_IGNORED))
@@ -476,24 +453,48 @@ ref_smtp_greeted(struct ref_sess *s, const char *arg, size_t len, bool ehlo)
 	ref_smtp_enter_state(s, REF_SMTP_READY);
 }
 
+/* The EHLO keywords in the order offered (RFC 2920, 1870, 6152, 2034;
+ * HELP and EXPN as registered for the 5321 commands). */
+static const char *const ref_smtp_keywords[] = {
+	"PIPELINING", "SIZE", "8BITMIME", "ENHANCEDSTATUSCODES", "HELP", "EXPN",
+};
+
+/*
+ * ref_smtp_advertises - is EHLO keyword kw offered? Every fault that
+ * changes the keyword list is checked here and only here.
+ */
+static bool
+ref_smtp_advertises(const struct ref_sess *s, const char *kw)
+{
+	if (strcmp(kw, "PIPELINING") == 0)
+		return !REF_FAULT(s, NO_PIPELINING);
+	if (strcmp(kw, "SIZE") == 0)
+		return !REF_FAULT(s, NO_SIZE);
+	if (strcmp(kw, "EXPN") == 0)
+		return REF_FAULT(s, EXPN_ADVERTISED);
+	return true;
+}
+
 /* ref_smtp_do_ehlo - the capability list. */
 static void
 ref_smtp_do_ehlo(struct ref_sess *s, const char *arg, size_t len)
 {
 	char first[REF_REPLY_TEXT_MAX], size[64];
-	const char *lines[8];
-	size_t n = 0;
+	const char *lines[1 + sizeof(ref_smtp_keywords) /
+	    sizeof(ref_smtp_keywords[0])];
+	const char *kw;
+	size_t i, n = 0;
 
 	ref_smtp_greeted(s, arg, len, true);
 	snprintf(first, sizeof(first), "%s Hello", s->conf->hostname);
 	snprintf(size, sizeof(size), "SIZE %ld", s->conf->max_message_size);
 	lines[n++] = first;
-	if (!REF_FAULT(s, NO_PIPELINING))
-		lines[n++] = "PIPELINING";
-	lines[n++] = size;
-	lines[n++] = "8BITMIME";
-	lines[n++] = "ENHANCEDSTATUSCODES";
-	lines[n++] = "HELP";
+	for (i = 0; i < sizeof(ref_smtp_keywords) /
+	    sizeof(ref_smtp_keywords[0]); i++) {
+		kw = ref_smtp_keywords[i];
+		if (ref_smtp_advertises(s, kw))
+			lines[n++] = strcmp(kw, "SIZE") == 0 ? size : kw;
+	}
 	ref_smtp_replyv(s, 250, NULL, lines, n);
 }
 
@@ -646,77 +647,6 @@ ref_smtp_do_rcpt(struct ref_sess *s, const char *arg, size_t len)
 	ref_smtp_reply(s, 250, "2.1.5", "Recipient ok");
 }
 
-/* ref_smtp_check_data - a transaction with recipients (5321 3.3). */
-static bool
-ref_smtp_check_data(struct ref_sess *s, const char *arg, size_t len)
-{
-	if (s->tx == NULL) {
-		ref_smtp_reply(s, 503, "5.5.1", "Error: need MAIL command");
-		return false;
-	}
-	if (s->tx->nrcpts == 0 && !REF_FAULT(s, DATA_WITHOUT_RCPT)) {
-		ref_smtp_reply(s, 503, "5.5.1", "Error: need RCPT command");
-		return false;
-	}
-	if (s->tx->last_rcpt_failed && REF_FAULT(s, PIPE_DATA_LAST_RCPT)) {
-		ref_smtp_reply(s, 554, "5.5.1", "Error: no valid recipients");
-		return false;
-	}
-	return true;
-}
-
-/* ref_smtp_new_id - a queue id unique in this process. */
-static void
-ref_smtp_new_id(struct ref_sess *s, char *buf, size_t size)
-{
-	snprintf(buf, size, "%08llX%06lX", (unsigned long long)time(NULL),
-	    ++s->srv->next_msg & 0xffffff);
-}
-
-/* ref_smtp_received - the trace header (5321 4.4). */
-static int
-ref_smtp_received(struct ref_sess *s, struct ref_tx *tx)
-{
-	char date[64], *hdr, *forc;
-	int rc;
-
-	ref_store_date(date, sizeof(date));
-	forc = tx->nrcpts == 1 ? xasprintf("\r\n\tfor <%s>", tx->rcpts[0]) :
-	    xstrdup("");
-	hdr = xasprintf("Received: from %s (%s)\r\n\tby %s with %s id %s%s;"
-	    "\r\n\t%s\r\n", s->helo[0] != '\0' ? s->helo : "unknown",
-	    s->peer, s->conf->hostname, s->esmtp ? "ESMTP" : "SMTP", tx->id,
-	    forc, date);
-	rc = ref_store_write(tx->msg, hdr, strlen(hdr));
-	free(hdr);
-	free(forc);
-	return rc;
-}
-
-/* ref_smtp_do_data - 354 and content mode. */
-static void
-ref_smtp_do_data(struct ref_sess *s, const char *arg, size_t len)
-{
-	struct ref_tx *tx = s->tx;
-
-	ref_smtp_new_id(s, tx->id, sizeof(tx->id));
-	if (s->srv->store != NULL) {
-		tx->msg = ref_store_begin(s->srv->store, tx->id);
-		if (tx->msg == NULL || ref_smtp_received(s, tx) == -1) {
-			ref_store_abort(tx->msg);
-			tx->msg = NULL;
-			ref_smtp_reply(s, 451, "4.3.0",
-			    "Error: cannot store the message");
-			return;
-		}
-	}
-	smtp_unstuff_init(&tx->un);
-	memcpy(tx->hist, "\r\n", 2);	/* DATA's CRLF: a line start */
-	tx->nhist = 2;
-	ref_smtp_reply(s, 354, NULL, "End data with <CR><LF>.<CR><LF>");
-	ref_smtp_enter_state(s, REF_SMTP_DATA);
-}
-
 /* ref_smtp_do_rset - 250 in every state; drop the transaction. */
 static void
 ref_smtp_do_rset(struct ref_sess *s, const char *arg, size_t len)
@@ -764,7 +694,10 @@ ref_smtp_do_quit(struct ref_sess *s, const char *arg, size_t len)
 		ref_smtp_close(s);
 }
 
-/* ref_smtp_check_help - HELP is supported (5321 4.1.1.8). */
+/*
+ * ref_smtp_check_help - HELP works when offered (5321 4.1.1.8, 4.2.4): an
+ * advertised command must not get 502.
+ */
 static bool
 ref_smtp_check_help(struct ref_sess *s, const char *arg, size_t len)
 {
@@ -824,13 +757,14 @@ static const struct ref_cmd ref_smtp_cmds[] = {
 	{ "HELO", REF_CMD_F_ARG, ref_smtp_check_helo1, ref_smtp_do_helo },
 	{ "MAIL", REF_CMD_F_HELO, ref_smtp_check_mail, ref_smtp_do_mail },
 	{ "RCPT", REF_CMD_F_HELO, ref_smtp_check_rcpt, ref_smtp_do_rcpt },
-	{ "DATA", REF_CMD_F_NOARG | REF_CMD_F_HELO, ref_smtp_check_data,
-	    ref_smtp_do_data },
+	{ "DATA", REF_CMD_F_NOARG | REF_CMD_F_HELO, ref_data_check,
+	    ref_data_do },
 	{ "RSET", REF_CMD_F_NOARG, NULL, ref_smtp_do_rset },
 	{ "NOOP", 0, ref_smtp_check_noop, ref_smtp_do_noop },
 	{ "QUIT", REF_CMD_F_NOARG, NULL, ref_smtp_do_quit },
 	{ "HELP", 0, ref_smtp_check_help, ref_smtp_do_help },
 	{ "VRFY", REF_CMD_F_ARG, ref_smtp_check_vrfy, ref_smtp_do_vrfy },
+	/* EXPN is optional (5321 3.5.2); expn-advertised offers it anyway. */
 	{ "EXPN", 0, NULL, ref_smtp_do_unimpl },
 	{ "TURN", 0, NULL, ref_smtp_do_unimpl },
 	{ "ETRN", 0, NULL, ref_smtp_do_unimpl },
@@ -967,193 +901,4 @@ ref_smtp_line(struct ref_sess *s, const char *line, size_t len,
 	if (REF_FAULT(s, PIPELINING_DROP))
 		ref_sess_drop_input(s);
 	ref_smtp_after_cmd(s);
-}
-
-/* The end-of-data impostors the smuggling faults accept. */
-static const struct {
-	enum ref_fault	 fault;
-	const char	*pat;
-} ref_smtp_fake_eods[] = {
-	{ REF_FAULT_SMUGGLE_LF, "\n.\n" },
-	{ REF_FAULT_SMUGGLE_CR, "\r.\r" },
-	{ REF_FAULT_SMUGGLE_LF_CR, "\n.\r\n" },
-	{ REF_FAULT_DOT_LINE_ENDS, "\r\n..\r\n" },
-};
-
-/*
- * ref_smtp_match - where pat ends in hist+p, as an offset into p (0: no
- * match). hist holds the raw octets before p.
- */
-static size_t
-ref_smtp_match(const struct ref_tx *tx, const char *p, size_t n,
-    const char *pat)
-{
-	size_t plen = strlen(pat), i, j, total = tx->nhist + n;
-	unsigned char c;
-
-	for (j = 0; j + plen <= total; j++) {
-		if (j + plen <= tx->nhist)
-			continue;	/* wholly in the past */
-		for (i = 0; i < plen; i++) {
-			c = j + i < tx->nhist ? tx->hist[j + i] :
-			    (unsigned char)p[j + i - tx->nhist];
-			if (c != (unsigned char)pat[i])
-				break;
-		}
-		if (i == plen)
-			return j + plen - tx->nhist;
-	}
-	return 0;
-}
-
-/* ref_smtp_fake_eod - the earliest impostor end of data, or 0. */
-static size_t
-ref_smtp_fake_eod(struct ref_sess *s, const char *p, size_t n)
-{
-	size_t k, end, best = 0;
-
-	for (k = 0; k < sizeof(ref_smtp_fake_eods) /
-	    sizeof(ref_smtp_fake_eods[0]); k++) {
-		if (!s->conf->faults[ref_smtp_fake_eods[k].fault])
-			continue;
-		end = ref_smtp_match(s->tx, p, n, ref_smtp_fake_eods[k].pat);
-		if (end != 0 && (best == 0 || end < best))
-			best = end;
-	}
-	return best;
-}
-
-/* ref_smtp_hist - remember the last raw octets consumed. */
-static void
-ref_smtp_hist(struct ref_tx *tx, const char *p, size_t n)
-{
-	size_t keep = sizeof(tx->hist);
-
-	if (n >= keep) {
-		memcpy(tx->hist, p + n - keep, keep);
-		tx->nhist = keep;
-		return;
-	}
-	if (tx->nhist + n > keep) {
-		memmove(tx->hist, tx->hist + (tx->nhist + n - keep),
-		    keep - n);
-		tx->nhist = keep - n;
-	}
-	memcpy(tx->hist + tx->nhist, p, n);
-	tx->nhist += n;
-}
-
-/* ref_smtp_store - keep content while the message may still be taken. */
-static void
-ref_smtp_store(struct ref_sess *s, const char *p, size_t n)
-{
-	struct ref_tx *tx = s->tx;
-
-	if (tx->msg == NULL || tx->store_failed || n == 0 ||
-	    !ref_smtp_size_ok(s, tx->size))
-		return;
-	if (ref_store_write(tx->msg, p, n) == -1)
-		tx->store_failed = true;
-}
-
-/* ref_smtp_content - decoded content: count, measure lines, store. */
-static void
-ref_smtp_content(struct ref_sess *s, const char *p, size_t n)
-{
-	struct ref_tx *tx = s->tx;
-	const char *lf;
-	size_t seg;
-
-	while (n > 0) {
-		if (tx->linelen == 0 && p[0] == '.' &&
-		    REF_FAULT(s, NO_DOT_UNSTUFF))
-			ref_smtp_store(s, ".", 1);
-		lf = memchr(p, '\n', n);
-		seg = lf != NULL ? (size_t)(lf - p) + 1 : n;
-		tx->linelen += seg;
-		tx->size += seg;
-		ref_smtp_store(s, p, seg);
-		if (lf != NULL) {
-			if (tx->linelen > tx->longest)
-				tx->longest = tx->linelen;
-			tx->linelen = 0;
-		}
-		p += seg;
-		n -= seg;
-	}
-}
-
-/* ref_smtp_text_max - longest text line, CRLF included (4.5.3.1.6). */
-static size_t
-ref_smtp_text_max(const struct ref_sess *s)
-{
-	if (REF_FAULT(s, SHORT_TEXT_LINE))
-		return REF_FAULT_TEXT_LINE_MAX;
-	return SMTP_TEXT_LINE_MAX;
-}
-
-/* ref_smtp_data_end - exactly one reply for the message (5321 4.1.1.4). */
-static void
-ref_smtp_data_end(struct ref_sess *s)
-{
-	struct ref_tx *tx = s->tx;
-	int code;
-
-	if (tx->linelen > tx->longest)
-		tx->longest = tx->linelen;
-	if (tx->un.flags & (SMTP_UNSTUFF_F_BARE_LF | SMTP_UNSTUFF_F_BARE_CR)) {
-		code = 554;
-		ref_smtp_reply(s, code, "5.6.0", "Message refused: bare CR or "
-		    "LF in content (RFC 5321 2.3.8)");
-	} else if (tx->un.flags & SMTP_UNSTUFF_F_NUL) {
-		code = 554;
-		ref_smtp_reply(s, code, "5.6.0",
-		    "Message refused: NUL octet in content");
-	} else if (tx->longest > ref_smtp_text_max(s)) {
-		code = 552;
-		ref_smtp_reply(s, code, "5.6.0", "Message refused: text line "
-		    "over %zu octets", ref_smtp_text_max(s));
-	} else if (!ref_smtp_size_ok(s, tx->size)) {
-		code = 552;
-		ref_smtp_reply(s, code, "5.3.4",
-		    "Message size exceeds fixed maximum message size");
-	} else if (tx->store_failed || (tx->msg != NULL &&
-	    ref_store_commit(s->srv->store, tx->msg) == -1)) {
-		tx->msg = NULL;
-		code = 451;
-		ref_smtp_reply(s, code, "4.3.0",
-		    "Error: local error in processing");
-	} else {
-		tx->msg = NULL;		/* committed, freed */
-		code = 250;
-		ref_smtp_reply(s, code, "2.0.0", "Ok: queued as %s", tx->id);
-	}
-	ref_sess_log(s, "ev=message id=%s size=%llu rcpts=%zu code=%d",
-	    tx->id, (unsigned long long)tx->size, tx->nrcpts, code);
-	if (REF_FAULT(s, TWO_REPLIES_DATA))
-		ref_smtp_reply(s, 250, "2.0.0", "Ok");
-	ref_smtp_tx_end(s);
-	ref_smtp_after_cmd(s);
-}
-
-/* ref_smtp_data - content bytes until the end of data. */
-size_t
-ref_smtp_data(struct ref_sess *s, const char *p, size_t n)
-{
-	struct ref_tx *tx = s->tx;
-	size_t lim = n, fake, used, olen;
-
-	if (n > REF_INBUF_MAX)
-		lim = n = REF_INBUF_MAX;
-	fake = ref_smtp_fake_eod(s, p, n);
-	if (fake != 0)
-		lim = fake;
-	used = smtp_unstuff_feed(&tx->un, p, lim, ref_smtp_scratch, &olen);
-	if (!tx->un.done)
-		used = lim;
-	ref_smtp_content(s, ref_smtp_scratch, olen);
-	ref_smtp_hist(tx, p, used);
-	if (tx->un.done || fake != 0)
-		ref_smtp_data_end(s);
-	return used;
 }

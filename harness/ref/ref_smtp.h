@@ -8,13 +8,15 @@
  * exactly one reply per command (5321 4.2). ref_smtp_enter_state() is the
  * only writer of sess->state. Transactions (struct ref_tx) are created at
  * MAIL and freed at RSET, end of data, EHLO/HELO, QUIT and close.
- * Fault profiles (ref_conf.h) are each checked in one place here or in
- * ref_sess.c.
+ * Fault profiles (ref_conf.h) are each checked in one place here, in
+ * ref_data.c (DATA and the content) or in ref_sess.c (framing, flushing).
  */
 #ifndef SC_REF_SMTP_H
 #define SC_REF_SMTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ref_sess.h"
 
@@ -32,13 +34,6 @@ void	ref_smtp_line(struct ref_sess *, const char *line, size_t len,
 /* ref_smtp_too_long - a line was discarded for length: one 500. */
 void	ref_smtp_too_long(struct ref_sess *);
 
-/*
- * ref_smtp_data - DATA content bytes. Returns how many were consumed: all,
- * or fewer when the end of data came inside (the rest are commands).
- * Always consumes at least one octet when n > 0.
- */
-size_t	ref_smtp_data(struct ref_sess *, const char *p, size_t n);
-
 /* ref_smtp_timeout - the state's deadline passed: 421 4.4.2, close. */
 void	ref_smtp_timeout(struct ref_sess *);
 
@@ -50,5 +45,22 @@ const char *ref_smtp_state_str(enum ref_smtp_state);
 /* ref_smtp_tx_free - free a transaction, dropping an unfinished message;
  * NULL is ignored. */
 void	ref_smtp_tx_free(struct ref_tx *);
+
+/*
+ * For ref_data.c, the other half of the state machine.
+ */
+
+/* ref_smtp_reply - queue one single-line reply; enh is the enhanced
+ * status code, NULL where RFC 2034 4 has none. Counts 5yz command errors
+ * toward max_errors. */
+void	ref_smtp_reply(struct ref_sess *, int code, const char *enh,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* ref_smtp_size_ok - is n octets within the SIZE limit (RFC 1870)? */
+bool	ref_smtp_size_ok(const struct ref_sess *, uint64_t n);
+/* ref_smtp_tx_end - free the transaction, back to READY. */
+void	ref_smtp_tx_end(struct ref_sess *);
+/* ref_smtp_after_cmd - after each reply to a command: 421 and close once
+ * max_errors is reached (5321 7.8). */
+void	ref_smtp_after_cmd(struct ref_sess *);
 
 #endif /* SC_REF_SMTP_H */

@@ -16,8 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* XXX belongs in sc_limits.h (owned elsewhere): params per MAIL/RCPT. */
-#define SMTP_ADDR_PARAMS_MAX	16	/* no extension set needs more */
+#include "sc_limits.h"	/* SMTP_ADDR_PARAMS_MAX */
+
 #define SMTP_ADDR_LABEL_MAX	63	/* 1035 2.3.4, via 5321 2.3.5 */
 
 /* Parse flags. */

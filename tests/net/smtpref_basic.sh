@@ -7,11 +7,13 @@
 # behaviours, pipelining, line limits, smuggling variants, maildir
 # delivery), a server with fault profiles (the same checks can fail), IPv6
 # when ::1 exists, and a clean exit 0 on SIGTERM. Every wait is bounded.
+# SMTPREF_BIN, when set, names the binary to test instead of
+# BUILD_DIR/smtpref (smtpref_poll.sh uses it for the poll backend).
 set -u
 
 BUILD=${1:?usage: smtpref_basic.sh BUILD_DIR SOURCE_DIR}
 SRC=${2:?usage: smtpref_basic.sh BUILD_DIR SOURCE_DIR}
-REF=$BUILD/smtpref
+REF=${SMTPREF_BIN:-$BUILD/smtpref}
 PY=$SRC/tests/net/smtpref_basic.py
 WAIT_START=100		# tenths of a second for the port file
 WAIT_EXIT=50		# tenths of a second for exit after SIGTERM

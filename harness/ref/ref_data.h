@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * ref_data.h - smtpref's DATA command and message content (RFC 5321
+ * 4.1.1.4, 3.3, 4.4, 4.5.2; RFC 1870).
+ *
+ * The second half of the state machine of ref_smtp.h: the DATA check and
+ * 354, the content decoded by smtp_unstuff up to CRLF.CRLF, the one reply
+ * at the end of data, and the content faults (smuggling, line length).
+ * Works on the session's struct ref_tx; never frees the session.
+ */
+#ifndef SC_REF_DATA_H
+#define SC_REF_DATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ref_sess;
+
+/* ref_data_check - DATA's check_fn: a transaction with recipients
+ * (5321 3.3). Returns false after queueing the refusal. */
+bool	ref_data_check(struct ref_sess *, const char *arg, size_t len);
+
+/* ref_data_do - DATA's proceed_fn: queue id, Received: header, 354, and
+ * the DATA state; 451 when the store cannot take the message. */
+void	ref_data_do(struct ref_sess *, const char *arg, size_t len);
+
+/*
+ * ref_data_feed - DATA content bytes. Returns how many were consumed: all,
+ * or fewer when the end of data came inside (the rest are commands).
+ * Always consumes at least one octet when n > 0. At the end of data it
+ * queues the one reply, ends the transaction and leaves the DATA state.
+ */
+size_t	ref_data_feed(struct ref_sess *, const char *p, size_t n);
+
+#endif /* SC_REF_DATA_H */
