@@ -83,6 +83,8 @@ ref_conf_init(struct ref_conf *c)
 	c->max_recipients = REF_RCPTS_DEFAULT;
 	c->max_sessions = REF_SESSIONS_DEFAULT;
 	c->max_errors = REF_ERRORS_DEFAULT;
+	c->pipelining = true;
+	c->size = true;
 	c->timeout_command_ms = REF_TIMEOUT_CMD_MS;
 	c->timeout_data_ms = REF_TIMEOUT_DATA_MS;
 }
@@ -267,6 +269,18 @@ ref_conf_set(struct ref_conf *c, const char *key, const char *v,
 		if (ref_conf_set_long(&n, key, v, 0, 9, file, line, err) == -1)
 			return -1;
 		c->verbose = (int)n;
+	} else if (strcmp(key, "pipelining") == 0 || strcmp(key, "size") == 0) {
+		bool *b = key[0] == 'p' ? &c->pipelining : &c->size;
+
+		if (strcmp(v, "yes") == 0)
+			*b = true;
+		else if (strcmp(v, "no") == 0)
+			*b = false;
+		else {
+			sc_err_set(err, file, line, 0,
+			    "%s: expected yes or no, got \"%s\"", key, v);
+			return -1;
+		}
 	} else if (strcmp(key, "fault") == 0) {
 		f = ref_fault_lookup(v);
 		if (f < 0) {
@@ -366,7 +380,7 @@ ref_conf_is_flag(const char *key)
 		"listen", "maildir", "port_file", "hostname", "domain", "user",
 		"max_message_size", "max_recipients", "max_sessions",
 		"max_errors", "timeout_command", "timeout_data", "fault",
-		"config",
+		"config", "pipelining", "size",
 	};
 	size_t i;
 
@@ -529,6 +543,8 @@ ref_conf_usage(FILE *fp)
 	    "  --max-errors N            errors before 421 (default %ld)\n"
 	    "  --timeout-command DUR     wait for a command (default %lds)\n"
 	    "  --timeout-data DUR        wait for DATA content (default %lds)\n"
+	    "  --pipelining yes|no       advertise PIPELINING (default yes)\n"
+	    "  --size yes|no             advertise SIZE (default yes)\n"
 	    "  --fault NAME              break one rule on purpose (repeat;\n"
 	    "                            `--fault list` lists them)\n"
 	    "  -v, --verbose             log session events to stderr\n"

@@ -118,10 +118,8 @@ struct sc_err;
 	    "discard input that arrives behind a command") \
 	X(PIPE_DATA_LAST_RCPT, "pipe-data-last-rcpt", \
 	    "refuse DATA when the last RCPT failed") \
-	X(NO_PIPELINING, "no-pipelining", \
-	    "do not advertise PIPELINING") \
-	X(NO_SIZE, "no-size", \
-	    "do not advertise SIZE") \
+	X(SIZE_HIDDEN_552, "size-hidden-552", \
+	    "hide SIZE, yet refuse SIZE= with 552 (unrecognised: 555)") \
 	X(SIZE_IGNORED, "size-ignored", \
 	    "advertise SIZE but accept larger messages") \
 	X(SIZE_WRAP, "size-wrap", \
@@ -173,6 +171,10 @@ struct ref_conf {
 	long	 timeout_command_ms;
 	long	 timeout_data_ms;
 	int	 verbose;
+	/* Extensions a correct server may leave out: settings, not faults
+	 * (a fault is a deviation from the RFCs; these are not). */
+	bool	 pipelining;		/* advertise PIPELINING (default) */
+	bool	 size;			/* advertise SIZE (default) */
 	bool	 faults[REF_FAULT_COUNT];
 };
 

@@ -360,6 +360,12 @@ ref_smtp_check_mail_params(struct ref_sess *s)
 	for (i = 0; i < s->env.nparams; i++) {
 		p = &s->env.params[i];
 		if (smtp_addr_param_is(p, "SIZE")) {
+			/* the fault's other half: the keyword list */
+			if (REF_FAULT(s, SIZE_HIDDEN_552)) {
+				ref_smtp_reply(s, 552, "5.3.4", "Message size "
+				    "exceeds fixed maximum message size");
+				return false;
+			}
 			if (seen_size || ref_smtp_parse_size(s, p, &size)) {
 				ref_smtp_reply(s, 501, "5.5.4",
 				    "Bad SIZE parameter");
@@ -460,16 +466,16 @@ static const char *const ref_smtp_keywords[] = {
 };
 
 /*
- * ref_smtp_advertises - is EHLO keyword kw offered? Every fault that
- * changes the keyword list is checked here and only here.
+ * ref_smtp_advertises - is EHLO keyword kw offered? Every setting and
+ * fault that changes the keyword list is checked here and only here.
  */
 static bool
 ref_smtp_advertises(const struct ref_sess *s, const char *kw)
 {
 	if (strcmp(kw, "PIPELINING") == 0)
-		return !REF_FAULT(s, NO_PIPELINING);
-	if (strcmp(kw, "SIZE") == 0)
-		return !REF_FAULT(s, NO_SIZE);
+		return s->conf->pipelining;
+	if (strcmp(kw, "SIZE") == 0)	/* the fault's other half: MAIL */
+		return s->conf->size && !REF_FAULT(s, SIZE_HIDDEN_552);
 	if (strcmp(kw, "EXPN") == 0)
 		return REF_FAULT(s, EXPN_ADVERTISED);
 	return true;

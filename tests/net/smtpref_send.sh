@@ -286,7 +286,7 @@ send 76 --server "127.0.0.1:$PORT" --from "$FROM" --to "$ALICE" \
     --timeout 1s "$TMP/m1"
 one_line 'smtpref: send: *RCPT TO:<*>: unexpected reply "354 *"'
 
-start nopipe --maildir "$TMP/nopipe.md" --fault no-pipelining
+start nopipe --maildir "$TMP/nopipe.md" --pipelining no
 send 0 -v --server "127.0.0.1:$PORT" --from "$FROM" --to "$ALICE" "$TMP/m1"
 err_lacks 'ev=pipeline'
 stored "$TMP/nopipe.md" "$TMP/m1"
