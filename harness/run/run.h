@@ -30,6 +30,8 @@ struct run_probe {
 	int	 greeting_code;	/* -1 when none came */
 	bool	 ehlo_ok;	/* EHLO got a 250 */
 	char	**keywords;	/* EHLO keywords, upper-cased, owned */
+	char	**params;	/* each keyword's parameters ("" if none),
+				   owned; NULL when set up by hand */
 	size_t	  nkeywords;
 	char	*detail;	/* what went wrong, owned; NULL if fine */
 };
@@ -48,6 +50,10 @@ struct run_ctx {
 int	run_probe_target(struct run_ctx *ctx, struct sc_err *err);
 void	run_probe_clear(struct run_probe *);
 bool	run_probe_has_keyword(const struct run_probe *, const char *kw);
+/* run_probe_keyword_params - the parameters of keyword kw ("" if none),
+ * or NULL when kw was not offered. Borrowed. */
+const char *run_probe_keyword_params(const struct run_probe *,
+	    const char *kw);
 
 /* run_ctx_clear - release what ctx owns. */
 void	run_ctx_clear(struct run_ctx *);

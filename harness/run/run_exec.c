@@ -926,6 +926,22 @@ run_step(struct run_session *ss, const struct scn_step *st)
 	}
 }
 
+/* run_prereq_params_match - does text match the ERE src? The parser has
+ * compiled src once already, so a failure here is our bug. */
+static bool
+run_prereq_params_match(const char *src, const char *text)
+{
+	regex_t re;
+	bool hit;
+
+	if (regcomp(&re, src, REG_EXTENDED | REG_ICASE | REG_NOSUB |
+	    REG_NEWLINE) != 0)
+		fatal("regex /%s/ passed the parser but not regcomp", src);
+	hit = regexec(&re, text, 0, NULL, 0) == 0;
+	regfree(&re);
+	return hit;
+}
+
 /* run_prereqs - SKIP when a `requires` line is not met. */
 static bool
 run_prereqs(struct run_session *ss)
@@ -938,9 +954,18 @@ run_prereqs(struct run_session *ss)
 		rq = &ss->s->req[i];
 		switch (rq->kind) {
 		case SCN_REQ_KEYWORD:
-			if (!run_probe_has_keyword(&ss->ctx->probe, rq->arg)) {
+			v = run_probe_keyword_params(&ss->ctx->probe, rq->arg);
+			if (v == NULL) {
 				run_judge(ss, RUN_SKIP, NULL, NULL, 0, "the "
 				    "server does not offer %s", rq->arg);
+				return false;
+			}
+			if (rq->param_src != NULL &&
+			    !run_prereq_params_match(rq->param_src, v)) {
+				run_judge(ss, RUN_SKIP, NULL, NULL, 0, "the "
+				    "server offers %s with parameters \"%s\", "
+				    "not matching /%s/", rq->arg, v,
+				    rq->param_src);
 				return false;
 			}
 			break;

@@ -54,7 +54,11 @@ run_probe_keywords(struct run_probe *p, const struct smtp_reply *rep)
 			continue;
 		p->keywords = xreallocarray(p->keywords, p->nkeywords + 1,
 		    sizeof(*p->keywords));
+		p->params = xreallocarray(p->params, p->nkeywords + 1,
+		    sizeof(*p->params));
 		p->keywords[p->nkeywords] = xstrndup(rep->lines[i].text, n);
+		p->params[p->nkeywords] = xstrdup(rep->lines[i].text + n +
+		    (rep->lines[i].text[n] == ' ' ? 1 : 0));
 		for (j = 0; j < n; j++)
 			p->keywords[p->nkeywords][j] = (char)toupper(
 			    (unsigned char)p->keywords[p->nkeywords][j]);
@@ -120,12 +124,19 @@ done:
 bool
 run_probe_has_keyword(const struct run_probe *p, const char *kw)
 {
+	return run_probe_keyword_params(p, kw) != NULL;
+}
+
+/* run_probe_keyword_params - the text after the keyword. */
+const char *
+run_probe_keyword_params(const struct run_probe *p, const char *kw)
+{
 	size_t i;
 
 	for (i = 0; i < p->nkeywords; i++)
 		if (strcasecmp(p->keywords[i], kw) == 0)
-			return true;
-	return false;
+			return p->params != NULL ? p->params[i] : "";
+	return NULL;
 }
 
 /* run_probe_clear - release. */
@@ -134,9 +145,13 @@ run_probe_clear(struct run_probe *p)
 {
 	size_t i;
 
-	for (i = 0; i < p->nkeywords; i++)
+	for (i = 0; i < p->nkeywords; i++) {
 		free(p->keywords[i]);
+		if (p->params != NULL)
+			free(p->params[i]);
+	}
 	free(p->keywords);
+	free(p->params);
 	free(p->detail);
 	memset(p, 0, sizeof(*p));
 }

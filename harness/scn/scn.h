@@ -48,6 +48,9 @@ enum scn_req_kind {
 struct scn_require {
 	enum scn_req_kind kind;
 	char	*arg;		/* keyword or variable name; NULL for tls */
+	char	*param_src;	/* KEYWORD: ERE its parameters must match
+				   (`requires keyword SIZE /^[1-9]/`), or NULL;
+				   checked when parsed, compiled when used */
 	int	 line;
 };
 

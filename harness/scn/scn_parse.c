@@ -540,7 +540,8 @@ scn_parse_h_role(struct scn_parser *p, struct scn_lex *lx, int kcol)
 	return rc == 0 ? scn_parse_end(p, lx) : rc;
 }
 
-/* scn_parse_h_requires - keyword KW, no keyword KW, var NAME, tls. */
+/* scn_parse_h_requires - keyword KW [/RE/], no keyword KW, var NAME,
+ * tls. */
 static int
 scn_parse_h_requires(struct scn_parser *p, struct scn_lex *lx, int kcol)
 {
@@ -560,6 +561,9 @@ scn_parse_h_requires(struct scn_parser *p, struct scn_lex *lx, int kcol)
 	if (strcmp(w, "keyword") == 0) {
 		r.kind = SCN_REQ_KEYWORD;
 		r.arg = scn_parse_keyword(p, lx, "requires keyword");
+		if (r.arg != NULL && scn_lex_peek(lx) == '/' &&
+		    (r.param_src = scn_parse_regex(p, lx, false)) == NULL)
+			rc = -1;
 	} else if (strcmp(w, "no") == 0) {
 		free(w);
 		if ((w = scn_parse_word(p, lx, &col, "keyword after "
@@ -587,8 +591,11 @@ scn_parse_h_requires(struct scn_parser *p, struct scn_lex *lx, int kcol)
 			    "var or tls", w);
 	}
 	free(w);
-	if (rc == -1 || (r.kind != SCN_REQ_TLS && r.arg == NULL))
+	if (rc == -1 || (r.kind != SCN_REQ_TLS && r.arg == NULL)) {
+		free(r.arg);
+		free(r.param_src);
 		return -1;
+	}
 	if (p->s->nreq == p->cap_req) {
 		p->cap_req = p->cap_req == 0 ? 4 : p->cap_req * 2;
 		p->s->req = xreallocarray(p->s->req, p->cap_req,
@@ -920,8 +927,10 @@ scn_free(struct scn *s)
 		}
 	}
 	free(s->steps);
-	for (i = 0; i < s->nreq; i++)
+	for (i = 0; i < s->nreq; i++) {
 		free(s->req[i].arg);
+		free(s->req[i].param_src);
+	}
 	free(s->req);
 	scn_free_strv(s->rfc, s->nrfc);
 	scn_free_strv(s->tags, s->ntags);

@@ -306,6 +306,10 @@ static const struct {
 	{ "present keyword prerequisite runs",
 	  HDR "level MUST\nrequires keyword SIZE\nconnect\nexpect 500\n",
 	  greet_ehlo_quit, "PIPELINING,SIZE", RUN_FAIL, 7, NULL },
+	{ "keyword parameter prerequisite skips",
+	  HDR "level MUST\nrequires keyword SIZE /^[1-9]/\nconnect\n"
+	  "expect 500\n", greet_ehlo_quit, "PIPELINING,SIZE", RUN_SKIP, 0,
+	  "parameters" },
 	{ "unset variable prerequisite skips",
 	  HDR "level MUST\nrequires var user\nconnect\nexpect 220\n",
 	  greet_ehlo_quit, NULL, RUN_SKIP, 0, "user" },
