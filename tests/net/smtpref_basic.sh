@@ -42,39 +42,7 @@ fail() {
 
 [ -x "$REF" ] || fail "$REF not built"
 command -v python3 >/dev/null || fail "python3 not found"
-
-# start NAME ARGS... - run smtpref serve in the background, set PORT.
-start() {
-	local name=$1 i
-	shift
-	rm -f "$TMP/$name.port"
-	"$REF" serve --port-file "$TMP/$name.port" "$@" \
-	    2>"$TMP/$name.log" &
-	PIDS+=($!)
-	LASTPID=$!
-	for ((i = 0; i < WAIT_START; i++)); do
-		[ -s "$TMP/$name.port" ] && break
-		kill -0 "$LASTPID" 2>/dev/null ||
-		    fail "$name: smtpref exited: $(cat "$TMP/$name.log")"
-		sleep 0.1
-	done
-	PORT=$(cat "$TMP/$name.port" 2>/dev/null)
-	[ -n "$PORT" ] || fail "$name: no port file after 10s"
-}
-
-# stop PID - SIGTERM must end it with status 0.
-stop() {
-	local pid=$1 i rc
-	kill -TERM "$pid" 2>/dev/null || fail "server $pid already gone"
-	for ((i = 0; i < WAIT_EXIT; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$pid" 2>/dev/null && fail "server $pid ignores SIGTERM"
-	wait "$pid"
-	rc=$?
-	[ "$rc" -eq 0 ] || fail "server $pid exited $rc after SIGTERM"
-}
+. "$(dirname "$0")/../lib/smtpref.sh"
 
 # usage_error WANT ARGS... - exit 2 and a one-line message matching WANT.
 usage_error() {

@@ -56,23 +56,7 @@ fail() {
 
 [ -x "$REF" ] || fail "$REF not built"
 command -v python3 >/dev/null || fail "python3 not found"
-
-# start NAME - smtpref serve on the maildir; sets PORT and SERVER.
-start() {
-	local name=$1 i
-	"$REF" serve --listen 127.0.0.1:0 --port-file "$TMP/$name.port" \
-	    --maildir "$TMP/md" 2>"$TMP/$name.log" &
-	SERVER=$!
-	PIDS+=("$SERVER")
-	for ((i = 0; i < WAIT_START; i++)); do
-		[ -s "$TMP/$name.port" ] && break
-		kill -0 "$SERVER" 2>/dev/null ||
-		    fail "$name: smtpref serve exited: $(cat "$TMP/$name.log")"
-		sleep 0.1
-	done
-	PORT=$(cat "$TMP/$name.port" 2>/dev/null)
-	[ -n "$PORT" ] || fail "$name: no port file after 10s"
-}
+. "$(dirname "$0")/../lib/smtpref.sh"
 
 # sender W LIST PORT OUT - send the messages named in LIST whose line
 # number is W modulo NSENDERS; append "N STATUS" to OUT for each.
@@ -196,7 +180,8 @@ EOF
 }
 
 # Phase 1: all messages, kill -9 once KILL_AT are accepted.
-start first
+start first --listen 127.0.0.1:0 --maildir "$TMP/md"
+SERVER=$LASTPID
 run_senders "$TMP/all" "$PORT" res1
 killed=0
 for ((i = 0; i < WAIT_KILL; i++)); do
@@ -222,7 +207,8 @@ check after-kill || fail "after kill -9"
 # Phase 2: a new server on the same maildir takes the rest.
 cat "$TMP"/res1.* | awk '$2 != 0 { print $1 }' | sort >"$TMP/rest"
 [ -s "$TMP/rest" ] || fail "nothing left to send: the kill came too late"
-start second
+start second --listen 127.0.0.1:0 --maildir "$TMP/md"
+SERVER=$LASTPID
 run_senders "$TMP/rest" "$PORT" res2
 for p in "${SENDERS[@]}"; do
 	wait "$p"

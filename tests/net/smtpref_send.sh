@@ -46,24 +46,7 @@ fail() {
 
 [ -x "$REF" ] || fail "$REF not built"
 command -v python3 >/dev/null || fail "python3 not found"
-
-# start NAME ARGS... - smtpref serve in the background; sets PORT, LASTPID.
-start() {
-	local name=$1 i
-	shift
-	"$REF" serve --listen 127.0.0.1:0 --port-file "$TMP/$name.port" "$@" \
-	    2>"$TMP/$name.log" &
-	LASTPID=$!
-	PIDS+=("$LASTPID")
-	for ((i = 0; i < WAIT_START; i++)); do
-		[ -s "$TMP/$name.port" ] && break
-		kill -0 "$LASTPID" 2>/dev/null ||
-		    fail "$name: smtpref serve exited: $(cat "$TMP/$name.log")"
-		sleep 0.1
-	done
-	PORT=$(cat "$TMP/$name.port" 2>/dev/null)
-	[ -n "$PORT" ] || fail "$name: no port file after 10s"
-}
+. "$(dirname "$0")/../lib/smtpref.sh"
 
 # send WANT ARGS... - run smtpref send; its exit status must be WANT.
 # stderr goes to $TMP/err.
@@ -201,7 +184,7 @@ one_line 'smtpref: send: stdin: message over * octets*'
 rm -f "$TMP/huge"
 
 # The fault-free server.
-start main --maildir "$TMP/main.md"
+start main --listen 127.0.0.1:0 --maildir "$TMP/main.md"
 S=127.0.0.1:$PORT
 # Happy path, pipelined: the stored message is m1, byte for byte.
 send 0 -v --server "$S" --from "$FROM" --to "$ALICE" "$TMP/m1"
@@ -257,7 +240,7 @@ stored "$TMP/main.md" "$TMP/m1"
 kill -0 "$LASTPID" 2>/dev/null || fail "the main server died"
 
 # A closed port: 75. (A server that was started and stopped held it.)
-start gone --sink
+start gone --listen 127.0.0.1:0 --sink
 GONE=$PORT
 kill "$LASTPID"
 wait "$LASTPID" 2>/dev/null
@@ -265,7 +248,7 @@ send 75 --server "127.0.0.1:$GONE" --from "$FROM" --to "$ALICE" "$TMP/m1"
 one_line "smtpref: send: 127.0.0.1:$GONE: *connect*"
 
 # SIZE: a message over the server's limit is not sent (69).
-start small --sink --max-message-size 65536
+start small --listen 127.0.0.1:0 --sink --max-message-size 65536
 send 69 -v --server "127.0.0.1:$PORT" --from "$FROM" --to "$ALICE" "$TMP/big"
 err_lacks 'MAIL FROM'
 tail -n 1 "$TMP/err" | grep -q 'over the server.s SIZE 65536' ||
@@ -275,7 +258,7 @@ tail -n 1 "$TMP/err" | grep -q 'over the server.s SIZE 65536' ||
 # A server that never answers RCPT: one command at a time, the RCPT times
 # out (75) within --timeout; pipelined, the 354 for DATA arrives where the
 # RCPT reply belongs, which is nonsense (76).
-start silent --sink --fault silent-rcpt
+start silent --listen 127.0.0.1:0 --sink --fault silent-rcpt
 t0=$SECONDS
 send 75 --server "127.0.0.1:$PORT" --from "$FROM" --to "$ALICE" \
     --pipelining never --timeout 1s "$TMP/m1"
@@ -286,7 +269,7 @@ send 76 --server "127.0.0.1:$PORT" --from "$FROM" --to "$ALICE" \
     --timeout 1s "$TMP/m1"
 one_line 'smtpref: send: *RCPT TO:<*>: unexpected reply "354 *"'
 
-start nopipe --maildir "$TMP/nopipe.md" --pipelining no
+start nopipe --listen 127.0.0.1:0 --maildir "$TMP/nopipe.md" --pipelining no
 send 0 -v --server "127.0.0.1:$PORT" --from "$FROM" --to "$ALICE" "$TMP/m1"
 err_lacks 'ev=pipeline'
 stored "$TMP/nopipe.md" "$TMP/m1"
@@ -295,7 +278,7 @@ send 69 --server "127.0.0.1:$PORT" --from "$FROM" --to "$ALICE" \
 one_line 'smtpref: send: *PIPELINING required*not offered*'
 nothing_new "$TMP/nopipe.md"
 
-start noehlo --maildir "$TMP/noehlo.md" --fault no-ehlo
+start noehlo --listen 127.0.0.1:0 --maildir "$TMP/noehlo.md" --fault no-ehlo
 send 0 -v --server "127.0.0.1:$PORT" --from "$FROM" --to "$ALICE" "$TMP/m1"
 err_has 'code=500'
 err_has 'data="HELO '
@@ -305,7 +288,7 @@ grep -q "with SMTP id" "$TMP"/noehlo.md/new/* || fail "HELO: not SMTP"
 
 # Pipelining for real: a server that drops input behind a command loses
 # the RCPTs, so the pipelined send times out; one at a time works.
-start drop --maildir "$TMP/drop.md" --fault pipelining-drop
+start drop --listen 127.0.0.1:0 --maildir "$TMP/drop.md" --fault pipelining-drop
 send 75 --server "127.0.0.1:$PORT" --from "$FROM" --to "$ALICE" \
     --timeout 1s "$TMP/m1"
 nothing_new "$TMP/drop.md"
@@ -313,24 +296,24 @@ send 0 --server "127.0.0.1:$PORT" --from "$FROM" --to "$ALICE" \
     --pipelining never "$TMP/m1"
 stored "$TMP/drop.md" "$TMP/m1"
 
-start g554 --sink --fault greeting-554
+start g554 --listen 127.0.0.1:0 --sink --fault greeting-554
 send 69 --server "127.0.0.1:$PORT" --from "$FROM" --to "$ALICE" "$TMP/m1"
 one_line 'smtpref: send: *greeting: "554 *"'
 
-start nogreet --sink --fault no-greeting
+start nogreet --listen 127.0.0.1:0 --sink --fault no-greeting
 send 75 --server "127.0.0.1:$PORT" --from "$FROM" --to "$ALICE" \
     --timeout 1s "$TMP/m1"
 one_line '*state GREETING*'
 
-start badcode --sink --fault bad-reply-code
+start badcode --listen 127.0.0.1:0 --sink --fault bad-reply-code
 send 76 --server "127.0.0.1:$PORT" --from "$FROM" --to "$ALICE" "$TMP/m1"
 one_line 'smtpref: send: *unexpected reply "25 *"'
 
-start closemail --sink --fault close-after-mail
+start closemail --listen 127.0.0.1:0 --sink --fault close-after-mail
 send 75 --server "127.0.0.1:$PORT" --from "$FROM" --to "$ALICE" "$TMP/m1"
 one_line 'smtpref: send: *connection lost in state MAIL*'
 
-start noquit --maildir "$TMP/noquit.md" --fault quit-no-221
+start noquit --listen 127.0.0.1:0 --maildir "$TMP/noquit.md" --fault quit-no-221
 send 0 --server "127.0.0.1:$PORT" --from "$FROM" --to "$ALICE" "$TMP/m1"
 stored "$TMP/noquit.md" "$TMP/m1"
 

@@ -19,10 +19,13 @@ WAIT_START=100		# tenths of a second for the port file
 WAIT_EXIT=50		# tenths of a second for exit after SIGTERM
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/smtpref_stress.XXXXXX") || exit 1
-PID=
+PIDS=()
 
 cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
 	wait 2>/dev/null
 	rm -rf "$TMP"
 }
@@ -30,42 +33,26 @@ trap cleanup EXIT
 
 fail() {
 	echo "FAIL: $*" >&2
-	[ -s "$TMP/ref.log" ] && tail -n 20 "$TMP/ref.log" >&2
+	[ -s "$TMP/stress.log" ] && tail -n 20 "$TMP/stress.log" >&2
 	exit 1
 }
 
 [ -x "$REF" ] || fail "$REF not built"
 command -v python3 >/dev/null || fail "python3 not found"
+. "$(dirname "$0")/../lib/smtpref.sh"
 
 # Both ends of 1,000 connections live in this host: the client (python,
 # inheriting this limit) and smtpref (which raises its own soft limit to
 # the hard one at start-up; the inherited one is enough here too).
 ulimit -n "$NOFILE" 2>/dev/null || fail "cannot raise RLIMIT_NOFILE to $NOFILE (hard limit $(ulimit -Hn))"
 
-"$REF" serve --listen 127.0.0.1:0 --port-file "$TMP/port" \
-    --timeout-command "${TIMEOUT_CMD}s" --timeout-data "${TIMEOUT_CMD}s" \
-    --max-sessions 5000 2>"$TMP/ref.log" &
-PID=$!
-for ((i = 0; i < WAIT_START; i++)); do
-	[ -s "$TMP/port" ] && break
-	kill -0 "$PID" 2>/dev/null || fail "smtpref exited at start"
-	sleep 0.1
-done
-PORT=$(cat "$TMP/port" 2>/dev/null)
-[ -n "$PORT" ] || fail "no port file after 10s"
+start stress --listen 127.0.0.1:0 --timeout-command "${TIMEOUT_CMD}s" \
+    --timeout-data "${TIMEOUT_CMD}s" --max-sessions 5000
+PID=$LASTPID
 
 timeout 90 python3 "$PY" "$PORT" "$TIMEOUT_CMD" || fail "stress checks failed"
 kill -0 "$PID" 2>/dev/null || fail "smtpref died under stress"
 
-kill -TERM "$PID"
-for ((i = 0; i < WAIT_EXIT; i++)); do
-	kill -0 "$PID" 2>/dev/null || break
-	sleep 0.1
-done
-kill -0 "$PID" 2>/dev/null && fail "smtpref ignores SIGTERM"
-wait "$PID"
-rc=$?
-PID=
-[ "$rc" -eq 0 ] || fail "smtpref exited $rc after SIGTERM"
+stop "$PID"
 echo "smtpref_stress: ok"
 exit 0

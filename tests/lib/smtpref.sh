@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: ISC
+# tests/lib/smtpref.sh - sourced by the shell tests that run smtpref:
+# start a server on a port it picks, and stop it checking its exit status.
+# The caller sets REF (the binary), TMP (a private folder), the array PIDS
+# (servers to kill on exit) and a fail() that prints and exits 1.
+# WAIT_START and WAIT_EXIT (tenths of a second) may be set beforehand.
+
+: "${WAIT_START:=100}"
+: "${WAIT_EXIT:=50}"
+
+# start NAME ARGS... - `smtpref serve --port-file ... ARGS` in the
+# background (ARGS give --listen); stderr to $TMP/NAME.log. Sets PORT and
+# LASTPID, and adds the pid to PIDS.
+start() {
+	local name=$1 i
+	shift
+	rm -f "$TMP/$name.port"
+	"$REF" serve --port-file "$TMP/$name.port" "$@" \
+	    2>"$TMP/$name.log" &
+	LASTPID=$!
+	PIDS+=("$LASTPID")
+	for ((i = 0; i < WAIT_START; i++)); do
+		[ -s "$TMP/$name.port" ] && break
+		kill -0 "$LASTPID" 2>/dev/null ||
+		    fail "$name: smtpref serve exited: $(cat "$TMP/$name.log")"
+		sleep 0.1
+	done
+	PORT=$(cat "$TMP/$name.port" 2>/dev/null)
+	[ -n "$PORT" ] || fail "$name: no port file after $((WAIT_START / 10))s"
+}
+
+# stop PID - SIGTERM must end it, with status 0.
+stop() {
+	local pid=$1 i rc
+	kill -TERM "$pid" 2>/dev/null || fail "server $pid already gone"
+	for ((i = 0; i < WAIT_EXIT; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null && fail "server $pid ignores SIGTERM"
+	wait "$pid"
+	rc=$?
+	[ "$rc" -eq 0 ] || fail "server $pid exited $rc after SIGTERM"
+}
