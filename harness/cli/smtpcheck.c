@@ -315,6 +315,27 @@ cli_load(struct cli_opts *o, struct run_selection *sel, char **owned,
 	}
 }
 
+/* cli_filter - keep what --tag, --id, the role and (if shard) --shard
+ * select. */
+static void
+cli_filter(const struct cli_opts *o, int role, bool shard,
+    struct run_selection *sel)
+{
+	struct run_filter f;
+
+	memset(&f, 0, sizeof(f));
+	f.tags = o->tags;
+	f.ntags = o->ntags;
+	f.ids = o->ids;
+	f.nids = o->nids;
+	f.role = role;
+	if (shard) {
+		f.shard_k = o->shard_k;
+		f.shard_n = o->shard_n;
+	}
+	run_select_filter(sel, &f);
+}
+
 struct cli_progress {
 	bool	 tty, colour, verbose, quiet;
 	size_t	 counts[RUN_VERDICT_COUNT];
@@ -401,7 +422,6 @@ cli_run(int argc, char **argv)
 {
 	struct cli_opts o;
 	struct run_selection sel;
-	struct run_filter f;
 	struct run_ctx ctx;
 	struct run_summary sum;
 	struct run_result *results;
@@ -424,15 +444,7 @@ cli_run(int argc, char **argv)
 	ctx.vars = vars;
 
 	cli_load(&o, &sel, owned, &nowned);
-	memset(&f, 0, sizeof(f));
-	f.tags = o.tags;
-	f.ntags = o.ntags;
-	f.ids = o.ids;
-	f.nids = o.nids;
-	f.role = SCN_ROLE_CLIENT;
-	f.shard_k = o.shard_k;
-	f.shard_n = o.shard_n;
-	run_select_filter(&sel, &f);
+	cli_filter(&o, SCN_ROLE_CLIENT, true, &sel);
 	if (sel.n == 0 && o.shard_n == 0)
 		cli_die_usage("no client-role scenario selected");
 
@@ -509,22 +521,13 @@ cli_list(int argc, char **argv)
 {
 	struct cli_opts o;
 	struct run_selection sel;
-	struct run_filter f;
 	char *owned[CLI_LIST_MAX + 1];
 	size_t nowned = 0, i, j;
 	const struct scn *s;
 
 	cli_parse(argc, argv, &o);
 	cli_load(&o, &sel, owned, &nowned);
-	memset(&f, 0, sizeof(f));
-	f.tags = o.tags;
-	f.ntags = o.ntags;
-	f.ids = o.ids;
-	f.nids = o.nids;
-	f.role = -1;
-	f.shard_k = o.shard_k;
-	f.shard_n = o.shard_n;
-	run_select_filter(&sel, &f);
+	cli_filter(&o, -1, true, &sel);
 	for (i = 0; i < sel.n; i++) {
 		s = sel.v[i];
 		printf("%-40s %-6s %-6s %s\n", s->id, scn_level_str(s->level),
@@ -562,7 +565,6 @@ cli_matrix(int argc, char **argv)
 	struct run_matrix_opts mo;
 	struct cli_opts o;
 	struct run_selection sel;
-	struct run_filter f;
 	struct run_matrix m;
 	struct sc_err err = { 0 };
 	struct scn_vars *vars;
@@ -582,13 +584,7 @@ cli_matrix(int argc, char **argv)
 			cli_die_usage("matrix reports are json or text");
 	vars = cli_vars(&o);
 	cli_load(&o, &sel, owned, &nowned);
-	memset(&f, 0, sizeof(f));
-	f.tags = o.tags;
-	f.ntags = o.ntags;
-	f.ids = o.ids;
-	f.nids = o.nids;
-	f.role = SCN_ROLE_CLIENT;
-	run_select_filter(&sel, &f);
+	cli_filter(&o, SCN_ROLE_CLIENT, false, &sel);
 	if (sel.n == 0)
 		cli_die_usage("no client-role scenario selected");
 

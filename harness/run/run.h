@@ -72,9 +72,9 @@ struct run_selection {
 };
 
 struct run_filter {
-	const char **tags;	/* any of these tags; NULL/0 = all */
+	const char *const *tags;	/* any of these tags; NULL/0 = all */
 	size_t	  ntags;
-	const char **ids;	/* fnmatch patterns on ids; NULL/0 = all */
+	const char *const *ids;	/* fnmatch patterns on ids; NULL/0 = all */
 	size_t	  nids;
 	int	  role;		/* enum scn_role to keep, or -1 for all */
 	int	  shard_k, shard_n;	/* 1-based K of N; N == 0: no shard */
