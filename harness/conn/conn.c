@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * conn.c - TCP with deadlines: non-blocking sockets and poll(2), so that
- * every operation ends by its deadline whatever the peer does.
+ * every operation ends by its deadline whatever the peer does. After
+ * conn_start_tls the same calls run OpenSSL's SSL_read/SSL_write on that
+ * socket, turning WANT_READ/WANT_WRITE into polls; SSL_get_error codes and
+ * errno stay here. The SSL objects come from tls.c.
  */
 #include "conn.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -17,16 +21,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include "sc_util.h"
+#include "tls.h"
 
 #define CONN_PEER_MAX	(INET6_ADDRSTRLEN + 16)
 
 struct conn {
 	int	 fd;
 	char	 peer[CONN_PEER_MAX];
+	SSL	*ssl;		/* NULL: plain TCP */
+	bool	 tls_dead;	/* fatal TLS error: no close_notify */
 };
+
+static enum conn_status conn_tls_read(struct conn *, void *, size_t, size_t *,
+	    int64_t, struct sc_err *);
+static enum conn_status conn_tls_write(struct conn *, const void *, size_t,
+	    int64_t, struct sc_err *);
 
 /* conn_status_str - name for logs. */
 const char *
@@ -221,6 +238,8 @@ conn_write(struct conn *c, const void *p, size_t len, int64_t deadline_us,
 	ssize_t n;
 	int r;
 
+	if (c->ssl != NULL)
+		return conn_tls_write(c, p, len, deadline_us, err);
 	while (len > 0) {
 		n = send(c->fd, s, len, MSG_NOSIGNAL);
 		if (n > 0) {
@@ -255,6 +274,8 @@ conn_read(struct conn *c, void *buf, size_t cap, size_t *n, int64_t deadline_us,
 	ssize_t r;
 	int w;
 
+	if (c->ssl != NULL)
+		return conn_tls_read(c, buf, cap, n, deadline_us, err);
 	for (;;) {
 		r = recv(c->fd, buf, cap, 0);
 		if (r > 0) {
@@ -281,10 +302,319 @@ conn_read(struct conn *c, void *buf, size_t cap, size_t *n, int64_t deadline_us,
 	}
 }
 
+/* conn_tls_wait - poll for what SSL asked for; 1 retry, 0 timeout, -1. */
+static int
+conn_tls_wait(struct conn *c, int sslerr, int64_t deadline_us)
+{
+	return conn_wait(c->fd, sslerr == SSL_ERROR_WANT_WRITE ? POLLOUT :
+	    POLLIN, deadline_us);
+}
+
+/* conn_tls_unexpected_eof - is the queued error a close without
+ * close_notify (OpenSSL 3 reports it as an SSL error)? */
+static bool
+conn_tls_unexpected_eof(void)
+{
+#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING
+	unsigned long e = ERR_peek_error();
+
+	return ERR_GET_LIB(e) == ERR_LIB_SSL &&
+	    ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
+#else
+	return false;
+#endif
+}
+
+/* conn_tls_read - SSL_read before the deadline. */
+static enum conn_status
+conn_tls_read(struct conn *c, void *buf, size_t cap, size_t *n,
+    int64_t deadline_us, struct sc_err *err)
+{
+	int r, e, w, saved;
+
+	if (cap > INT_MAX)
+		cap = INT_MAX;
+	for (;;) {
+		/* SSL_read first: records already decrypted (SSL_pending) or
+		 * buffered come back without polling a quiet socket. */
+		ERR_clear_error();
+		errno = 0;
+		r = SSL_read(c->ssl, buf, (int)cap);
+		saved = errno;
+		if (r > 0) {
+			*n = (size_t)r;
+			return CONN_OK;
+		}
+		e = SSL_get_error(c->ssl, r);
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+			w = conn_tls_wait(c, e, deadline_us);
+			if (w > 0)
+				continue;
+			if (w == 0)
+				return CONN_TIMEOUT;
+			sc_err_set(err, c->peer, 0, 0, "TLS read: poll: %s",
+			    strerror(errno));
+			return CONN_ERR;
+		}
+		if (e == SSL_ERROR_ZERO_RETURN) {
+			ERR_clear_error();
+			return CONN_EOF;
+		}
+		c->tls_dead = true;
+		if ((e == SSL_ERROR_SSL && conn_tls_unexpected_eof()) ||
+		    (e == SSL_ERROR_SYSCALL && saved == 0)) {
+			ERR_clear_error();
+			sc_err_set(err, c->peer, 0, 0, "closed without a TLS "
+			    "close_notify");
+			return CONN_EOF;
+		}
+		if (e == SSL_ERROR_SYSCALL) {
+			ERR_clear_error();
+			if (saved == ECONNRESET) {
+				sc_err_set(err, c->peer, 0, 0,
+				    "connection reset by peer");
+				return CONN_EOF;
+			}
+			sc_err_set(err, c->peer, 0, 0, "TLS read: %s",
+			    strerror(saved));
+			return CONN_ERR;
+		}
+		sc_err_set(err, c->peer, 0, 0, "TLS read: %s",
+		    tls_err_str("TLS protocol error"));
+		return CONN_ERR;
+	}
+}
+
+/* conn_tls_write - all of p through SSL_write before the deadline. */
+static enum conn_status
+conn_tls_write(struct conn *c, const void *p, size_t len, int64_t deadline_us,
+    struct sc_err *err)
+{
+	const char *s = p;
+	int r, e, w, saved;
+
+	while (len > 0) {
+		/* Partial writes are on (tls_ssl_new), so a retry after
+		 * WANT_WRITE repeats the same bytes, as SSL_write requires. */
+		ERR_clear_error();
+		errno = 0;
+		r = SSL_write(c->ssl, s, len > INT_MAX ? INT_MAX : (int)len);
+		saved = errno;
+		if (r > 0) {
+			s += r;
+			len -= (size_t)r;
+			continue;
+		}
+		e = SSL_get_error(c->ssl, r);
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+			w = conn_tls_wait(c, e, deadline_us);
+			if (w > 0)
+				continue;
+			if (w == 0) {
+				sc_err_set(err, c->peer, 0, 0, "TLS write timed "
+				    "out with %zu bytes unsent", len);
+				return CONN_TIMEOUT;
+			}
+			sc_err_set(err, c->peer, 0, 0, "TLS write: poll: %s",
+			    strerror(errno));
+			return CONN_ERR;
+		}
+		if (e == SSL_ERROR_ZERO_RETURN) {
+			ERR_clear_error();
+			sc_err_set(err, c->peer, 0, 0, "TLS write: the peer "
+			    "sent close_notify");
+			return CONN_EOF;
+		}
+		c->tls_dead = true;
+		if (e == SSL_ERROR_SYSCALL) {
+			ERR_clear_error();
+			sc_err_set(err, c->peer, 0, 0, "TLS write: %s",
+			    saved != 0 ? strerror(saved) : "connection closed");
+			return (saved == 0 || saved == EPIPE ||
+			    saved == ECONNRESET) ? CONN_EOF : CONN_ERR;
+		}
+		sc_err_set(err, c->peer, 0, 0, "TLS write: %s",
+		    tls_err_str("TLS protocol error"));
+		return CONN_ERR;
+	}
+	return CONN_OK;
+}
+
+/* conn_copy - NUL-terminated copy of src, cut to size. */
+static void
+conn_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* conn_tls_name - RFC 2253 text of name (escaped by OpenSSL), cut. */
+static void
+conn_tls_name(const X509_NAME *name, char *buf, size_t size)
+{
+	BIO *b;
+	int n;
+
+	buf[0] = '\0';
+	b = BIO_new(BIO_s_mem());
+	if (b == NULL)
+		return;
+	if (X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253) >= 0) {
+		n = BIO_read(b, buf, (int)size - 1);
+		buf[n > 0 ? n : 0] = '\0';
+	}
+	BIO_free(b);
+}
+
+/* conn_tls_fill_info - what the handshake got this far. */
+static void
+conn_tls_fill_info(SSL *ssl, struct conn_tls_info *info)
+{
+	const SSL_CIPHER *ci;
+	STACK_OF(X509) *chain;
+	const ASN1_TIME *na;
+	X509 *x;
+	struct tm tm;
+	long vr;
+	int days, secs;
+
+	if (info == NULL)
+		return;
+	memset(info, 0, sizeof(*info));
+	conn_copy(info->version, sizeof(info->version), SSL_get_version(ssl));
+	ci = SSL_get_current_cipher(ssl);
+	if (ci != NULL)
+		conn_copy(info->cipher, sizeof(info->cipher),
+		    SSL_CIPHER_get_name(ci));
+	x = SSL_get0_peer_certificate(ssl);
+	if (x == NULL) {
+		/* A failed verification leaves the certificate in the chain
+		 * only. */
+		chain = SSL_get_peer_cert_chain(ssl);
+		if (chain != NULL && sk_X509_num(chain) > 0)
+			x = sk_X509_value(chain, 0);
+	}
+	vr = SSL_get_verify_result(ssl);
+	info->verified = x != NULL && vr == X509_V_OK;
+	if (!info->verified)
+		conn_copy(info->verify_error, sizeof(info->verify_error),
+		    x == NULL ? "no server certificate" :
+		    X509_verify_cert_error_string(vr));
+	if (x == NULL)
+		return;
+	conn_tls_name(X509_get_subject_name(x), info->subject,
+	    sizeof(info->subject));
+	conn_tls_name(X509_get_issuer_name(x), info->issuer,
+	    sizeof(info->issuer));
+	na = X509_get0_notAfter(x);
+	if (na != NULL && ASN1_TIME_to_tm(na, &tm) == 1 &&
+	    strftime(info->not_after, sizeof(info->not_after),
+	    "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		info->not_after[0] = '\0';
+	if (na != NULL && ASN1_TIME_diff(&days, &secs, NULL, na) == 1)
+		info->days_left = days;
+}
+
+/* conn_start_tls - non-blocking SSL_connect, then TLS mode. */
+enum conn_status
+conn_start_tls(struct conn *c, struct tls_ctx *ctx, const char *host,
+    int64_t deadline_us, struct conn_tls_info *info, struct sc_err *err)
+{
+	enum conn_status st;
+	SSL *ssl;
+	long vr;
+	int r, e, w, saved;
+
+	if (c->ssl != NULL)
+		fatal("conn_start_tls: %s is already in TLS mode", c->peer);
+	if (info != NULL)
+		memset(info, 0, sizeof(*info));
+	ssl = tls_ssl_new(ctx, c->fd, host, err);
+	if (ssl == NULL)
+		return CONN_ERR;
+	for (;;) {
+		ERR_clear_error();
+		errno = 0;
+		r = SSL_connect(ssl);
+		saved = errno;
+		if (r == 1) {
+			conn_tls_fill_info(ssl, info);
+			c->ssl = ssl;
+			return CONN_OK;
+		}
+		e = SSL_get_error(ssl, r);
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+			w = conn_tls_wait(c, e, deadline_us);
+			if (w > 0)
+				continue;
+			if (w == 0) {
+				st = CONN_TIMEOUT;
+				sc_err_set(err, c->peer, 0, 0, "TLS handshake "
+				    "timed out");
+			} else {
+				st = CONN_ERR;
+				sc_err_set(err, c->peer, 0, 0, "TLS handshake: "
+				    "poll: %s", strerror(errno));
+			}
+			break;
+		}
+		vr = SSL_get_verify_result(ssl);
+		if (vr != X509_V_OK && !tls_ctx_is_insecure(ctx)) {
+			st = CONN_ERR;
+			sc_err_set(err, c->peer, 0, 0, "TLS: certificate verify "
+			    "failed: %s", X509_verify_cert_error_string(vr));
+		} else if (e == SSL_ERROR_ZERO_RETURN ||
+		    (e == SSL_ERROR_SSL && conn_tls_unexpected_eof()) ||
+		    (e == SSL_ERROR_SYSCALL && saved == 0)) {
+			st = CONN_EOF;
+			sc_err_set(err, c->peer, 0, 0, "the peer closed the "
+			    "connection during the TLS handshake");
+		} else if (e == SSL_ERROR_SYSCALL) {
+			st = saved == ECONNRESET ? CONN_EOF : CONN_ERR;
+			sc_err_set(err, c->peer, 0, 0, "TLS handshake: %s",
+			    strerror(saved));
+		} else {
+			st = CONN_ERR;
+			sc_err_set(err, c->peer, 0, 0, "TLS handshake failed: "
+			    "%s", tls_err_str("TLS protocol error"));
+		}
+		break;
+	}
+	ERR_clear_error();
+	conn_tls_fill_info(ssl, info);
+	SSL_free(ssl);
+	return st;
+}
+
+/* conn_is_tls - in TLS mode? */
+bool
+conn_is_tls(const struct conn *c)
+{
+	return c->ssl != NULL;
+}
+
+/* conn_tls_close_notify - send close_notify once if the socket takes it
+ * now; never waits, never after a fatal error (SSL_shutdown(3)). */
+static void
+conn_tls_close_notify(struct conn *c)
+{
+	if (c->ssl == NULL || c->tls_dead ||
+	    (SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN))
+		return;
+	ERR_clear_error();
+	(void)SSL_shutdown(c->ssl);
+	ERR_clear_error();
+}
+
 /* conn_shutdown_write - send FIN, keep reading. */
 void
 conn_shutdown_write(struct conn *c)
 {
+	conn_tls_close_notify(c);
 	(void)shutdown(c->fd, SHUT_WR);
 }
 
@@ -301,6 +631,8 @@ conn_free(struct conn *c)
 {
 	if (c == NULL)
 		return;
+	conn_tls_close_notify(c);
+	SSL_free(c->ssl);
 	close(c->fd);
 	free(c);
 }

@@ -8,7 +8,10 @@
  * can hang. Errno values never leave this module: failures come back as a
  * status and a message in struct sc_err naming the peer.
  *
- * TLS arrives with its own issue, as a mode of the same connection.
+ * TLS is a mode of the same connection: after conn_start_tls, conn_read
+ * and conn_write carry TLS records with the same deadlines. STARTTLS is
+ * conn_connect, the SMTP exchange, then conn_start_tls; implicit TLS
+ * (port 465, RFC 8314 3.3) is conn_connect then conn_start_tls at once.
  */
 #ifndef CONN_H
 #define CONN_H
@@ -17,8 +20,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sc_limits.h"
+
 struct sc_err;
 struct conn;
+struct tls_ctx;
 
 enum conn_status {
 	CONN_OK = 0,
@@ -51,18 +57,69 @@ enum conn_status conn_write(struct conn *, const void *p, size_t len,
 
 /*
  * conn_read - read what is available (at least one byte) into buf, at
- * most cap, before deadline_us. *n gets the count on CONN_OK.
+ * most cap, before deadline_us. *n gets the count on CONN_OK. Under TLS,
+ * records already decrypted (SSL_pending) are returned before the socket
+ * is polled; CONN_EOF comes on close_notify, and also on a bare TCP close,
+ * then with err saying the close_notify was missing.
  */
 enum conn_status conn_read(struct conn *, void *buf, size_t cap, size_t *n,
 	    int64_t deadline_us, struct sc_err *err);
 
-/* conn_shutdown_write - half-close: the peer sees EOF, we can still read. */
+/*
+ * What the handshake gave, for reports. Text fields are NUL-terminated,
+ * cut to size; subject and issuer are RFC 2253 with peer bytes escaped.
+ */
+struct conn_tls_info {
+	char	version[CONN_TLS_VERSION_MAX];	/* "TLSv1.3" */
+	char	cipher[CONN_TLS_CIPHER_MAX];	/* "TLS_AES_256_GCM_SHA384" */
+	char	subject[CONN_TLS_NAME_MAX];	/* of the server certificate */
+	char	issuer[CONN_TLS_NAME_MAX];
+	char	not_after[CONN_TLS_TIME_MAX];	/* RFC 3339 UTC, "...Z" */
+	long	days_left;		/* whole days to not_after; < 0: past */
+	bool	verified;		/* chain and name checked out */
+	char	verify_error[CONN_TLS_VERIFY_MAX]; /* "" when verified */
+};
+
+/*
+ * conn_start_tls - run a TLS client handshake on c before deadline_us,
+ * with ctx's trust and client certificate, checking the certificate
+ * against host (a name, or an IP literal matched to IP SANs) unless ctx
+ * names another. From then on conn_read and conn_write go through TLS.
+ *
+ * The caller must first have consumed every byte it read in clear (its
+ * reply parser drained: RFC 3207 4.2, nothing read before the handshake
+ * may be used after it); conn keeps no buffer of its own, so any bytes
+ * the server sent early are read as handshake data and fail it. Calling
+ * it twice on one conn is a bug (fatal).
+ *
+ * Returns CONN_OK, info (if not NULL) filled; CONN_TIMEOUT; CONN_EOF when
+ * the peer closed during the handshake; or CONN_ERR with err saying why
+ * in one line, e.g. "TLS: certificate verify failed: certificate has
+ * expired". When verification fails and ctx is insecure, the handshake
+ * goes on and info says verified=false with the reason. On a failure,
+ * info is filled as far as the server's certificate was seen. ctx must
+ * outlive c.
+ */
+enum conn_status conn_start_tls(struct conn *c, struct tls_ctx *ctx,
+	    const char *host, int64_t deadline_us, struct conn_tls_info *info,
+	    struct sc_err *err);
+
+/* conn_is_tls - true after a successful conn_start_tls. */
+bool	conn_is_tls(const struct conn *);
+
+/*
+ * conn_shutdown_write - half-close: the peer sees EOF, we can still read.
+ * Under TLS a close_notify goes first (without waiting for the peer's).
+ */
 void	conn_shutdown_write(struct conn *);
 
 /* conn_peer - "127.0.0.1:2525" of the connected peer; borrowed. */
 const char *conn_peer(const struct conn *);
 
-/* conn_free - close and release. NULL is fine. */
+/*
+ * conn_free - close and release. NULL is fine. Under TLS a close_notify is
+ * sent if the socket takes it at once; conn_free never waits.
+ */
 void	conn_free(struct conn *);
 
 #endif /* CONN_H */

@@ -111,4 +111,11 @@
 /* Runner. */
 #define RUN_JOBS_MAX		256
 
+/* TLS (conn_start_tls): struct conn_tls_info text fields, NUL included. */
+#define CONN_TLS_VERSION_MAX	16	/* "TLSv1.3" */
+#define CONN_TLS_CIPHER_MAX	64	/* IANA/OpenSSL suite names < 64 */
+#define CONN_TLS_NAME_MAX	256	/* RFC 2253 subject or issuer, cut */
+#define CONN_TLS_TIME_MAX	32	/* RFC 3339 "2126-11-05T23:39:48Z" */
+#define CONN_TLS_VERIFY_MAX	128	/* X509_verify_cert_error_string */
+
 #endif /* SC_LIMITS_H */
