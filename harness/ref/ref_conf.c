@@ -29,9 +29,10 @@ static bool ref_conf_usage_faults;
 
 static const struct {
 	const char	*name;
+	unsigned	 flags;
 	const char	*desc;
 } ref_fault_table[REF_FAULT_COUNT] = {
-#define REF_FAULT_ROW(id, n, d)	{ n, d },
+#define REF_FAULT_ROW(id, n, fl, d)	{ n, fl, d },
 	REF_FAULTS(REF_FAULT_ROW)
 #undef REF_FAULT_ROW
 };
@@ -43,7 +44,7 @@ ref_fault_str(enum ref_fault f)
 	static char buf[32];
 
 	switch (f) {
-#define REF_FAULT_CASE(id, n, d)	case REF_FAULT_##id: return n;
+#define REF_FAULT_CASE(id, n, fl, d)	case REF_FAULT_##id: return n;
 	REF_FAULTS(REF_FAULT_CASE)
 #undef REF_FAULT_CASE
 	case REF_FAULT_COUNT:
@@ -60,6 +61,15 @@ ref_fault_desc(enum ref_fault f)
 	if ((int)f < 0 || f >= REF_FAULT_COUNT)
 		return "";
 	return ref_fault_table[f].desc;
+}
+
+/* ref_fault_flags - REF_FAULT_F_* of f. */
+unsigned
+ref_fault_flags(enum ref_fault f)
+{
+	if ((int)f < 0 || f >= REF_FAULT_COUNT)
+		return 0;
+	return ref_fault_table[f].flags;
 }
 
 /* ref_fault_lookup - name to enum, -1 when unknown. */
@@ -108,6 +118,8 @@ ref_conf_clear(struct ref_conf *c)
 	free(c->maildir);
 	free(c->port_file);
 	free(c->hostname);
+	free(c->cert);
+	free(c->key);
 	ref_conf_free_list(c->domains, c->ndomains);
 	ref_conf_free_list(c->users, c->nusers);
 	memset(c, 0, sizeof(*c));
@@ -219,6 +231,10 @@ ref_conf_set(struct ref_conf *c, const char *key, const char *v,
 		ref_conf_set_str(&c->listen, v);
 	else if (strcmp(key, "maildir") == 0)
 		ref_conf_set_str(&c->maildir, v);
+	else if (strcmp(key, "cert") == 0)
+		ref_conf_set_str(&c->cert, v);
+	else if (strcmp(key, "key") == 0)
+		ref_conf_set_str(&c->key, v);
 	else if (strcmp(key, "port_file") == 0)
 		ref_conf_set_str(&c->port_file, v);
 	else if (strcmp(key, "sink") == 0) {
@@ -380,7 +396,7 @@ ref_conf_is_flag(const char *key)
 		"listen", "maildir", "port_file", "hostname", "domain", "user",
 		"max_message_size", "max_recipients", "max_sessions",
 		"max_errors", "timeout_command", "timeout_data", "fault",
-		"config", "pipelining", "size",
+		"config", "pipelining", "size", "cert", "key",
 	};
 	size_t i;
 
@@ -462,6 +478,12 @@ ref_conf_finish(struct ref_conf *c, struct sc_err *err)
 		    "required (HOST:PORT, port 0 picks one)");
 		return -1;
 	}
+	if ((c->cert == NULL) != (c->key == NULL)) {
+		sc_err_set(err, c->cert == NULL ? "--key" : "--cert", 0, 0,
+		    "needs %s as well (STARTTLS takes both)",
+		    c->cert == NULL ? "--cert" : "--key");
+		return -1;
+	}
 	if (c->hostname == NULL)
 		c->hostname = xstrdup(REF_CONF_DEFAULT_HOST);
 	if (c->ndomains == 0) {
@@ -507,8 +529,10 @@ ref_conf_fault_list(FILE *fp)
 	int i;
 
 	for (i = 0; i < REF_FAULT_COUNT; i++)
-		fprintf(fp, "%s\t%s\n", ref_fault_str((enum ref_fault)i),
-		    ref_fault_desc((enum ref_fault)i));
+		if ((ref_fault_flags((enum ref_fault)i) & REF_FAULT_F_TLS) == 0)
+			fprintf(fp, "%s\t%s\n",
+			    ref_fault_str((enum ref_fault)i),
+			    ref_fault_desc((enum ref_fault)i));
 }
 
 /* ref_conf_usage - --help, or the fault list after `--fault list`. */
@@ -525,7 +549,8 @@ ref_conf_usage(FILE *fp)
 	    "usage: smtpref serve --listen HOST:PORT [options]\n"
 	    "\n"
 	    "The reference SMTP server (RFC 5321, PIPELINING, SIZE, 8BITMIME,\n"
-	    "ENHANCEDSTATUSCODES). Options (config keys use '_' for '-'):\n"
+	    "ENHANCEDSTATUSCODES; STARTTLS with --cert). Options (config keys\n"
+	    "use '_' for '-'):\n"
 	    "  --listen HOST:PORT        address to listen on ([::1]:0 for\n"
 	    "                            IPv6; port 0 picks a free port)\n"
 	    "  --port-file FILE          write the bound port to FILE\n"
@@ -545,8 +570,11 @@ ref_conf_usage(FILE *fp)
 	    "  --timeout-data DUR        wait for DATA content (default %lds)\n"
 	    "  --pipelining yes|no       advertise PIPELINING (default yes)\n"
 	    "  --size yes|no             advertise SIZE (default yes)\n"
+	    "  --cert FILE               PEM certificate chain: offer STARTTLS\n"
+	    "  --key FILE                its PEM private key (with --cert)\n"
 	    "  --fault NAME              break one rule on purpose (repeat;\n"
-	    "                            `--fault list` lists them)\n"
+	    "                            `--fault list` lists the ones the\n"
+	    "                            default configuration can show)\n"
 	    "  -v, --verbose             log session events to stderr\n"
 	    "  -h, --help                this text\n"
 	    "\n"
@@ -555,8 +583,16 @@ ref_conf_usage(FILE *fp)
 	    REF_SESSIONS_DEFAULT, REF_ERRORS_DEFAULT,
 	    REF_TIMEOUT_CMD_MS / 1000, REF_TIMEOUT_DATA_MS / 1000);
 	for (i = 0; i < REF_FAULT_COUNT; i++)
-		fprintf(fp, "  %-24s  %s\n", ref_fault_str((enum ref_fault)i),
-		    ref_fault_desc((enum ref_fault)i));
+		if ((ref_fault_flags((enum ref_fault)i) & REF_FAULT_F_TLS) == 0)
+			fprintf(fp, "  %-24s  %s\n",
+			    ref_fault_str((enum ref_fault)i),
+			    ref_fault_desc((enum ref_fault)i));
+	fprintf(fp, "\nTLS faults (need --cert/--key):\n");
+	for (i = 0; i < REF_FAULT_COUNT; i++)
+		if (ref_fault_flags((enum ref_fault)i) & REF_FAULT_F_TLS)
+			fprintf(fp, "  %-24s  %s\n",
+			    ref_fault_str((enum ref_fault)i),
+			    ref_fault_desc((enum ref_fault)i));
 }
 
 /* ref_conf_serves - served domain, any case. */

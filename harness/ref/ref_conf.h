@@ -20,125 +20,140 @@
 
 struct sc_err;
 
-/* The fault profiles: X(ID, "name", "one-line description"). */
+/*
+ * The fault profiles: X(ID, "name", flags, "one-line description").
+ * flags REF_FAULT_F_TLS: the fault lives in STARTTLS, which the default
+ * configuration (no --cert/--key) does not offer, so it cannot show there;
+ * `--fault list` leaves such faults out (see ref_conf_fault_list).
+ */
+#define REF_FAULT_F_TLS	0x01	/* needs --cert/--key */
+
 #define REF_FAULTS(X) \
-	X(NO_GREETING, "no-greeting", \
+	X(NO_GREETING, "no-greeting", 0, \
 	    "never send the 220 greeting") \
-	X(GREETING_554, "greeting-554", \
+	X(GREETING_554, "greeting-554", 0, \
 	    "greet with 554 and answer 503 until QUIT") \
-	X(BAD_REPLY_CODE, "bad-reply-code", \
+	X(BAD_REPLY_CODE, "bad-reply-code", 0, \
 	    "send \"25 OK\" instead of single-line 250 replies") \
-	X(MIXED_MULTILINE, "mixed-multiline-codes", \
+	X(MIXED_MULTILINE, "mixed-multiline-codes", 0, \
 	    "EHLO reply mixes 250 and 251 lines") \
-	X(BARE_LF_REPLIES, "bare-lf-replies", \
+	X(BARE_LF_REPLIES, "bare-lf-replies", 0, \
 	    "end reply lines with LF only") \
-	X(NO_EHLO, "no-ehlo", \
+	X(NO_EHLO, "no-ehlo", 0, \
 	    "answer EHLO with 500") \
-	X(NO_HELO, "no-helo", \
+	X(NO_HELO, "no-helo", 0, \
 	    "answer HELO with 500") \
-	X(EHLO_NO_RESET, "ehlo-no-reset", \
+	X(EHLO_NO_RESET, "ehlo-no-reset", 0, \
 	    "a repeated EHLO/HELO keeps the transaction") \
-	X(EHLO_DUP_503, "ehlo-dup-503", \
+	X(EHLO_DUP_503, "ehlo-dup-503", 0, \
 	    "refuse a repeated EHLO/HELO with 503") \
-	X(REJECT_NULL_SENDER, "reject-null-sender", \
+	X(REJECT_NULL_SENDER, "reject-null-sender", 0, \
 	    "refuse MAIL FROM:<> with 550") \
-	X(ACCEPT_UNKNOWN_RCPT, "accept-unknown-rcpt", \
+	X(ACCEPT_UNKNOWN_RCPT, "accept-unknown-rcpt", 0, \
 	    "accept unknown users in served domains") \
-	X(OPEN_RELAY, "open-relay", \
+	X(OPEN_RELAY, "open-relay", 0, \
 	    "accept recipients in any domain") \
-	X(RCPT_WITHOUT_MAIL, "rcpt-without-mail", \
+	X(RCPT_WITHOUT_MAIL, "rcpt-without-mail", 0, \
 	    "accept RCPT before MAIL") \
-	X(DATA_WITHOUT_RCPT, "data-without-rcpt", \
+	X(DATA_WITHOUT_RCPT, "data-without-rcpt", 0, \
 	    "send 354 when no recipient was accepted") \
-	X(SECOND_MAIL_OK, "second-mail-ok", \
+	X(SECOND_MAIL_OK, "second-mail-ok", 0, \
 	    "accept a second MAIL inside a transaction") \
-	X(RSET_NO_RESET, "rset-no-reset", \
+	X(RSET_NO_RESET, "rset-no-reset", 0, \
 	    "RSET answers 250 but keeps the transaction") \
-	X(RSET_CLOSES, "rset-closes", \
+	X(RSET_CLOSES, "rset-closes", 0, \
 	    "close the connection after RSET") \
-	X(NOOP_PARAMS_501, "noop-params-501", \
+	X(NOOP_PARAMS_501, "noop-params-501", 0, \
 	    "answer NOOP with a parameter with 501") \
-	X(NOOP_503_BEFORE_EHLO, "noop-503-before-ehlo", \
+	X(NOOP_503_BEFORE_EHLO, "noop-503-before-ehlo", 0, \
 	    "answer NOOP before EHLO/HELO with 503") \
-	X(VRFY_502, "vrfy-502", \
+	X(VRFY_502, "vrfy-502", 0, \
 	    "answer VRFY with 502") \
-	X(VRFY_250, "vrfy-250-anything", \
+	X(VRFY_250, "vrfy-250-anything", 0, \
 	    "answer every VRFY with 250") \
-	X(HELP_502, "help-502", \
+	X(HELP_502, "help-502", 0, \
 	    "answer HELP with 502") \
-	X(EXPN_ADVERTISED, "expn-advertised", \
+	X(EXPN_ADVERTISED, "expn-advertised", 0, \
 	    "advertise EXPN in EHLO but answer EXPN with 502") \
-	X(QUIT_NO_CLOSE, "quit-no-close", \
+	X(QUIT_NO_CLOSE, "quit-no-close", 0, \
 	    "answer QUIT with 221 but keep the connection") \
-	X(QUIT_NO_221, "quit-no-221", \
+	X(QUIT_NO_221, "quit-no-221", 0, \
 	    "close on QUIT without a reply") \
-	X(UNKNOWN_CMD_CLOSE, "unknown-cmd-close", \
+	X(UNKNOWN_CMD_CLOSE, "unknown-cmd-close", 0, \
 	    "close after an unknown command") \
-	X(UNKNOWN_CMD_250, "unknown-cmd-250", \
+	X(UNKNOWN_CMD_250, "unknown-cmd-250", 0, \
 	    "answer unknown commands with 250") \
-	X(CASE_SENSITIVE, "case-sensitive-verbs", \
+	X(CASE_SENSITIVE, "case-sensitive-verbs", 0, \
 	    "recognise upper-case verbs only") \
-	X(NO_555, "no-555", \
+	X(NO_555, "no-555", 0, \
 	    "accept unknown MAIL/RCPT parameters with 250") \
-	X(PARAM_501, "param-501", \
+	X(PARAM_501, "param-501", 0, \
 	    "refuse unknown MAIL/RCPT parameters with 501, not 555") \
-	X(SHORT_CMD_LINE, "short-cmd-line", \
+	X(SHORT_CMD_LINE, "short-cmd-line", 0, \
 	    "refuse command lines over 256 octets") \
-	X(SPLIT_4096, "split-at-4096", \
+	X(SPLIT_4096, "split-at-4096", 0, \
 	    "split over-long command lines at 4096 octets") \
-	X(SHORT_TEXT_LINE, "short-text-line", \
+	X(SHORT_TEXT_LINE, "short-text-line", 0, \
 	    "refuse messages with text lines over 512 octets") \
-	X(FEW_RCPTS, "few-rcpts", \
+	X(FEW_RCPTS, "few-rcpts", 0, \
 	    "allow only 10 recipients (452 after)") \
-	X(SHORT_LOCAL_PART, "short-local-part", \
+	X(SHORT_LOCAL_PART, "short-local-part", 0, \
 	    "refuse local parts over 32 octets") \
-	X(SHORT_PATH, "short-path", \
+	X(SHORT_PATH, "short-path", 0, \
 	    "refuse paths over 128 octets") \
-	X(SMUGGLE_LF, "smuggle-lf", \
+	X(SMUGGLE_LF, "smuggle-lf", 0, \
 	    "take LF . LF as the end of data") \
-	X(SMUGGLE_CR, "smuggle-cr", \
+	X(SMUGGLE_CR, "smuggle-cr", 0, \
 	    "take CR . CR as the end of data") \
-	X(SMUGGLE_LF_CR, "smuggle-lf-cr", \
+	X(SMUGGLE_LF_CR, "smuggle-lf-cr", 0, \
 	    "take LF . CR LF as the end of data") \
-	X(DOT_LINE_ENDS, "dot-line-ends-data", \
+	X(DOT_LINE_ENDS, "dot-line-ends-data", 0, \
 	    "take a \"..\" line as the end of data") \
-	X(NUL_OK, "nul-ok", \
+	X(NUL_OK, "nul-ok", 0, \
 	    "accept NUL in commands (the line is cut at the NUL)") \
-	X(EIGHTBIT_OK, "eightbit-ok", \
+	X(EIGHTBIT_OK, "eightbit-ok", 0, \
 	    "accept 8-bit octets in addresses without SMTPUTF8") \
-	X(SILENT_RCPT, "silent-rcpt", \
+	X(SILENT_RCPT, "silent-rcpt", 0, \
 	    "never answer RCPT") \
-	X(SLOW_REPLY, "slow-reply", \
+	X(SLOW_REPLY, "slow-reply", 0, \
 	    "wait 30 s before sending replies") \
-	X(CLOSE_AFTER_MAIL, "close-after-mail", \
+	X(CLOSE_AFTER_MAIL, "close-after-mail", 0, \
 	    "close the connection instead of answering MAIL") \
-	X(TWO_REPLIES_DATA, "two-replies-data", \
+	X(TWO_REPLIES_DATA, "two-replies-data", 0, \
 	    "send two replies at the end of data") \
-	X(PIPELINING_DROP, "pipelining-drop", \
+	X(PIPELINING_DROP, "pipelining-drop", 0, \
 	    "discard input that arrives behind a command") \
-	X(PIPE_DATA_LAST_RCPT, "pipe-data-last-rcpt", \
+	X(PIPE_DATA_LAST_RCPT, "pipe-data-last-rcpt", 0, \
 	    "refuse DATA when the last RCPT failed") \
-	X(SIZE_HIDDEN_552, "size-hidden-552", \
+	X(SIZE_HIDDEN_552, "size-hidden-552", 0, \
 	    "hide SIZE, yet refuse SIZE= with 552 (unrecognised: 555)") \
-	X(SIZE_IGNORED, "size-ignored", \
+	X(SIZE_IGNORED, "size-ignored", 0, \
 	    "advertise SIZE but accept larger messages") \
-	X(SIZE_WRAP, "size-wrap", \
+	X(SIZE_WRAP, "size-wrap", 0, \
 	    "read SIZE= modulo 2^32") \
-	X(NO_ENHANCED, "no-enhanced", \
+	X(NO_ENHANCED, "no-enhanced", 0, \
 	    "advertise ENHANCEDSTATUSCODES but send none") \
-	X(ESC_MISSING_221, "esc-missing-221", \
+	X(ESC_MISSING_221, "esc-missing-221", 0, \
 	    "no enhanced status code on 221") \
-	X(ESC_CLASS_MISMATCH, "esc-class-mismatch", \
+	X(ESC_CLASS_MISMATCH, "esc-class-mismatch", 0, \
 	    "enhanced class 2 on 5yz replies") \
-	X(ECHO_RAW, "echo-raw", \
+	X(ECHO_RAW, "echo-raw", 0, \
 	    "echo a bad EHLO/HELO argument raw into the reply") \
-	X(LF_TERMINATOR, "lf-terminator", \
+	X(LF_TERMINATOR, "lf-terminator", 0, \
 	    "accept a bare LF as a command terminator") \
-	X(POSTMASTER_REFUSED, "postmaster-refused", \
-	    "refuse postmaster recipients")
+	X(POSTMASTER_REFUSED, "postmaster-refused", 0, \
+	    "refuse postmaster recipients") \
+	X(TLS_KEEPS_BUFFER, "tls-keeps-buffer", REF_FAULT_F_TLS, \
+	    "run commands sent behind STARTTLS after the handshake") \
+	X(TLS_KEEPS_STATE, "tls-keeps-state", REF_FAULT_F_TLS, \
+	    "keep the EHLO/HELO state across STARTTLS") \
+	X(STARTTLS_TWICE_OK, "starttls-twice-ok", REF_FAULT_F_TLS, \
+	    "answer STARTTLS inside TLS with 220, then close") \
+	X(STARTTLS_PARAM_OK, "starttls-param-ok", REF_FAULT_F_TLS, \
+	    "accept STARTTLS with a parameter")
 
 enum ref_fault {
-#define REF_FAULT_ENUM(id, name, desc)	REF_FAULT_##id,
+#define REF_FAULT_ENUM(id, name, fl, desc)	REF_FAULT_##id,
 	REF_FAULTS(REF_FAULT_ENUM)
 #undef REF_FAULT_ENUM
 	REF_FAULT_COUNT
@@ -152,6 +167,8 @@ enum ref_fault {
 const char *ref_fault_str(enum ref_fault);
 /* ref_fault_desc - its one-line description. */
 const char *ref_fault_desc(enum ref_fault);
+/* ref_fault_flags - its REF_FAULT_F_* flags. */
+unsigned ref_fault_flags(enum ref_fault);
 /* ref_fault_lookup - by name; -1 when unknown. */
 int	ref_fault_lookup(const char *name);
 
@@ -160,6 +177,8 @@ struct ref_conf {
 	char	*maildir;		/* NULL: sink */
 	char	*port_file;
 	char	*hostname;		/* greeting and EHLO name */
+	char	*cert;			/* PEM chain: offer STARTTLS */
+	char	*key;			/* its PEM private key */
 	char	**domains;		/* served, lower case */
 	size_t	 ndomains;
 	char	**users;		/* "local@domain", lower case */
@@ -196,7 +215,8 @@ int	ref_conf_load(struct ref_conf *, const char *path, struct sc_err *);
 
 /*
  * ref_conf_finish - defaults for what was not set (domain smtpref.test,
- * users alice and bob) and cross-checks. Returns 0 or -1.
+ * users alice and bob) and cross-checks (cert and key go together).
+ * Returns 0 or -1.
  */
 int	ref_conf_finish(struct ref_conf *, struct sc_err *);
 
@@ -209,7 +229,12 @@ int	ref_conf_finish(struct ref_conf *, struct sc_err *);
  */
 void	ref_conf_usage(FILE *);
 
-/* ref_conf_fault_list - every fault, one "name<TAB>description" line. */
+/*
+ * ref_conf_fault_list - one "name<TAB>description" line for each fault the
+ * default configuration can show: REF_FAULT_F_TLS faults are left out, as
+ * STARTTLS is only offered with --cert/--key (smtpcheck matrix takes its
+ * profiles from this list, and runs smtpref without a certificate).
+ */
 void	ref_conf_fault_list(FILE *);
 
 /* ref_conf_serves - is domain (any case) one of ours? */

@@ -66,8 +66,10 @@ ref_data_received(struct ref_sess *s, struct ref_tx *tx)
 	    xstrdup("");
 	hdr = xasprintf("Received: from %s (%s)\r\n\tby %s with %s id %s%s;"
 	    "\r\n\t%s\r\n", s->helo[0] != '\0' ? s->helo : "unknown",
-	    s->peer, s->conf->hostname, s->esmtp ? "ESMTP" : "SMTP", tx->id,
-	    forc, date);
+	    s->peer, s->conf->hostname,
+	    /* RFC 3848: ESMTPS after STARTTLS */
+	    s->esmtp ? (s->tls ? "ESMTPS" : "ESMTP") : "SMTP", tx->id, forc,
+	    date);
 	rc = ref_store_write(tx->msg, hdr, strlen(hdr));
 	free(hdr);
 	free(forc);

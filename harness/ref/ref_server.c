@@ -6,7 +6,8 @@
  * Past max_sessions a new connection gets one best-effort 421 and is
  * closed (5321 3.8). At start the soft descriptor limit is raised to the
  * hard one, so max_sessions idle clients fit; when accept still runs out
- * of descriptors the listener pauses briefly instead of spinning.
+ * of descriptors the listener pauses briefly instead of spinning. With
+ * --cert/--key the TLS context for STARTTLS is built here, once.
  */
 #include "ref_server.h"
 
@@ -22,6 +23,7 @@
 #include "ref_conf.h"
 #include "ref_sess.h"
 #include "ref_store.h"
+#include "ref_tls.h"
 #include "sc_util.h"
 
 #define REF_ACCEPT_BATCH	64	/* accepts per readiness event */
@@ -256,6 +258,11 @@ ref_server_new(const struct ref_conf *conf, struct ref_loop *loop,
 		if (srv->store == NULL)
 			goto fail;
 	}
+	if (conf->cert != NULL) {
+		srv->tls = ref_tls_new(conf->cert, conf->key, err);
+		if (srv->tls == NULL)
+			goto fail;
+	}
 	srv->lfd = ref_server_bind(conf->listen, port, err);
 	if (srv->lfd == -1)
 		goto fail;
@@ -291,5 +298,6 @@ ref_server_free(struct ref_server *srv)
 	if (srv->lfd != -1)
 		close(srv->lfd);
 	ref_store_free(srv->store);
+	ref_tls_free(srv->tls);
 	free(srv);
 }

@@ -2,9 +2,10 @@
 /*
  * ref_server.h - smtpref's listener and session registry.
  *
- * Owns the listening socket, every session, and the store. Accepts without
- * blocking, refuses past max_sessions with 421, and frees sessions only in
- * the loop's after-dispatch hook (sessions mark themselves dead).
+ * Owns the listening socket, every session, the store and the TLS
+ * context. Accepts without blocking, refuses past max_sessions with 421,
+ * and frees sessions only in the loop's after-dispatch hook (sessions mark
+ * themselves dead).
  */
 #ifndef SC_REF_SERVER_H
 #define SC_REF_SERVER_H
@@ -17,12 +18,14 @@
 struct ref_conf;
 struct ref_sess;
 struct ref_store;
+struct ref_tls;
 struct sc_err;
 
 struct ref_server {
 	const struct ref_conf	*conf;
 	struct ref_loop		*loop;
 	struct ref_store	*store;		/* NULL: sink */
+	struct ref_tls		*tls;		/* NULL: no STARTTLS */
 	struct ref_loop_io	 lio;		/* the listener */
 	int			 lfd;
 	struct ref_timer	 accept_retry;	/* after EMFILE */
@@ -35,8 +38,9 @@ struct ref_server {
 
 /*
  * ref_server_new - listen on conf->listen ("HOST:PORT", "[V6]:PORT") and
- * open the maildir. *port gets the bound port. Returns an owned server or
- * NULL with err filled (user error: bad address, bind failure, maildir).
+ * open the maildir; load --cert/--key. *port gets the bound port. Returns
+ * an owned server or NULL with err filled (user error: bad address, bind
+ * failure, maildir, certificate or key).
  */
 struct ref_server *ref_server_new(const struct ref_conf *,
 	    struct ref_loop *, int *port, struct sc_err *err);

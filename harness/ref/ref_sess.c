@@ -13,6 +13,11 @@
  * Deadlines (5321 4.5.3.2): a whole command line must arrive within
  * timeout_command of the previous one (so one octet a second does not
  * keep a session), DATA content within timeout_data of the last read.
+ * STARTTLS (RFC 3207): ref_smtp.c queues the 220, drops the input behind
+ * the command and enters REF_SMTP_TLS; here the 220 is flushed in clear,
+ * nothing more is read in clear, and the handshake runs from the event
+ * loop within timeout_command. A failed handshake closes the session.
+ * From then on every read and write goes through the SSL.
  */
 #include "ref_sess.h"
 
@@ -30,6 +35,7 @@
 #include "ref_data.h"
 #include "ref_server.h"
 #include "ref_smtp.h"
+#include "ref_tls.h"
 #include "sc_util.h"
 
 #define REF_SPLIT_AT	4096	/* fault split-at-4096 */
@@ -38,6 +44,7 @@
 static void ref_sess_on_io(void *, unsigned);
 static void ref_sess_on_deadline(void *);
 static void ref_sess_on_slow(void *);
+static void ref_sess_read(struct ref_sess *);
 
 /* ref_sess_log - "sess=ID ..." to stderr with -v. */
 void
@@ -114,6 +121,7 @@ ref_sess_free(struct ref_sess *s)
 	ref_loop_del(s->srv->loop, &s->io);
 	ref_loop_timer_cancel(s->srv->loop, &s->deadline);
 	ref_loop_timer_cancel(s->srv->loop, &s->slow);
+	ref_tls_ssl_free(s->ssl);
 	if (s->io.fd != -1)
 		close(s->io.fd);
 	free(s->in);
@@ -224,7 +232,8 @@ ref_sess_parse(struct ref_sess *s)
 	bool found;
 
 	while (s->inoff < s->inlen) {
-		if (s->state == REF_SMTP_CLOSING || s->state == REF_SMTP_CLOSED)
+		if (s->state == REF_SMTP_CLOSING ||
+		    s->state == REF_SMTP_CLOSED || s->state == REF_SMTP_TLS)
 			return false;
 		if (s->outlen - s->outoff >= REF_OUT_HIWAT)
 			return true;
@@ -264,6 +273,41 @@ ref_sess_parse(struct ref_sess *s)
 	return false;
 }
 
+/*
+ * ref_sess_write - one write of p[0..n), in clear or through the SSL.
+ * Returns the octets written, 0 when the socket is full (or OpenSSL waits
+ * to read first: tls_want), -1 on error.
+ */
+static ssize_t
+ref_sess_write(struct ref_sess *s, const char *p, size_t n)
+{
+	ssize_t w;
+
+	if (s->ssl != NULL) {
+		s->tls_want &= ~(unsigned)REF_LOOP_IN;
+		w = ref_tls_write(s->ssl, p, n);
+		if (w > 0)
+			return w;
+		if (w == REF_TLS_WANT_READ) {
+			s->tls_want |= REF_LOOP_IN;
+			return 0;
+		}
+		if (w == REF_TLS_WANT_WRITE)
+			return 0;
+		ref_sess_log(s, "ev=tls-write-error reason=\"%s\"",
+		    ref_tls_err_str("closed"));
+		return -1;
+	}
+	for (;;) {
+		w = send(s->io.fd, p, n, MSG_NOSIGNAL);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		return w > 0 ? w : -1;
+	}
+}
+
 /* ref_sess_flush - write queued replies. */
 static void
 ref_sess_flush(struct ref_sess *s)
@@ -279,13 +323,11 @@ ref_sess_flush(struct ref_sess *s)
 		return;
 	}
 	while (s->outoff < s->outlen) {
-		w = send(s->io.fd, s->out + s->outoff, s->outlen - s->outoff,
-		    MSG_NOSIGNAL);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		w = ref_sess_write(s, s->out + s->outoff,
+		    s->outlen - s->outoff);
+		if (w == 0)
 			return;
-		if (w <= 0) {
+		if (w < 0) {
 			ref_sess_kill(s, "write-error");
 			return;
 		}
@@ -296,15 +338,65 @@ ref_sess_flush(struct ref_sess *s)
 }
 
 /*
+ * ref_sess_handshake - REF_SMTP_TLS with the 220 out: one step of the
+ * server handshake; done, the session starts over (ref_smtp_tls_done).
+ * Returns true when the handshake finished and the caller should go on
+ * as in any other state.
+ */
+static bool
+ref_sess_handshake(struct ref_sess *s)
+{
+	int rc;
+
+	if (s->ssl == NULL) {
+		s->ssl = ref_tls_ssl_new(s->srv->tls, s->io.fd);
+		if (s->ssl == NULL) {
+			ref_sess_log(s, "ev=tls-fail reason=\"%s\"",
+			    ref_tls_err_str("SSL_new"));
+			ref_sess_kill(s, "tls-setup");
+			return false;
+		}
+	}
+	rc = ref_tls_accept(s->ssl);
+	switch (rc) {
+	case REF_TLS_OK:
+		s->tls = true;
+		s->tls_want = 0;
+		ref_sess_log(s, "ev=tls version=%s",
+		    ref_tls_version(s->ssl));
+		ref_smtp_tls_done(s);
+		return true;
+	case REF_TLS_WANT_READ:
+		s->tls_want = REF_LOOP_IN;
+		break;
+	case REF_TLS_WANT_WRITE:
+		s->tls_want = REF_LOOP_OUT;
+		break;
+	default:
+		/* Always logged: a failed handshake is worth a line. */
+		fprintf(stderr, "smtpref: sess=%lu ev=tls-fail peer=%s "
+		    "reason=\"%s\"\n", s->id, s->peer,
+		    ref_tls_err_str(rc == REF_TLS_EOF ? "peer closed" :
+		    "handshake failed"));
+		ref_sess_kill(s, "tls-handshake");
+		return false;
+	}
+	ref_loop_want(s->srv->loop, &s->io, s->tls_want);
+	return false;
+}
+
+/*
  * ref_sess_update - parse what can be parsed, flush, and watch for what
  * the session waits on next. Called after every event.
  */
 void
 ref_sess_update(struct ref_sess *s)
 {
-	unsigned want = 0;
+	unsigned want;
 	bool stalled;
 
+again:
+	want = 0;
 	for (;;) {
 		stalled = ref_sess_parse(s);
 		ref_sess_flush(s);
@@ -330,16 +422,33 @@ ref_sess_update(struct ref_sess *s)
 		ref_sess_kill(s, "closed");
 		return;
 	}
+	if (s->state == REF_SMTP_TLS && s->outoff == s->outlen) {
+		if (ref_sess_handshake(s))
+			goto again;	/* input kept by tls-keeps-buffer */
+		return;
+	}
+	/* Until the handshake nothing more is read in clear (RFC 3207 4.2). */
 	if (!s->in_eof && s->state != REF_SMTP_CLOSING &&
+	    s->state != REF_SMTP_TLS &&
 	    s->inlen < REF_INBUF_MAX && s->outlen - s->outoff < REF_OUT_HIWAT)
 		want |= REF_LOOP_IN;
 	if (s->outoff < s->outlen &&
 	    !(REF_FAULT(s, SLOW_REPLY) && !s->slow_due))
 		want |= REF_LOOP_OUT;
+	if (s->ssl != NULL) {
+		want |= s->tls_want;
+		/* Records OpenSSL already decrypted: the socket stays quiet. */
+		if ((want & REF_LOOP_IN) && ref_tls_has_pending(s->ssl)) {
+			ref_sess_read(s);
+			if (s->state == REF_SMTP_CLOSED)
+				return;
+			goto again;
+		}
+	}
 	ref_loop_want(s->srv->loop, &s->io, want);
 }
 
-/* ref_sess_read - one recv into the input buffer. */
+/* ref_sess_read - one recv (or SSL read) into the input buffer. */
 static void
 ref_sess_read(struct ref_sess *s)
 {
@@ -347,7 +456,28 @@ ref_sess_read(struct ref_sess *s)
 
 	if (s->in_eof || s->inlen >= REF_INBUF_MAX)
 		return;
-	r = recv(s->io.fd, s->in + s->inlen, REF_INBUF_MAX - s->inlen, 0);
+	if (s->ssl != NULL) {
+		s->tls_want &= ~(unsigned)REF_LOOP_OUT;
+		r = ref_tls_read(s->ssl, s->in + s->inlen,
+		    REF_INBUF_MAX - s->inlen);
+		if (r == REF_TLS_WANT_READ)
+			return;
+		if (r == REF_TLS_WANT_WRITE) {
+			s->tls_want |= REF_LOOP_OUT;
+			return;
+		}
+		if (r == REF_TLS_EOF)
+			r = 0;
+		else if (r < 0) {
+			ref_sess_log(s, "ev=tls-read-error reason=\"%s\"",
+			    ref_tls_err_str("error"));
+			ref_sess_kill(s, "read-error");
+			return;
+		}
+	} else {
+		r = recv(s->io.fd, s->in + s->inlen, REF_INBUF_MAX - s->inlen,
+		    0);
+	}
 	if (r > 0) {
 		s->inlen += (size_t)r;
 		/* Content may take long but must keep coming; a command must
@@ -369,7 +499,11 @@ ref_sess_on_io(void *arg, unsigned events)
 
 	if (s->state == REF_SMTP_CLOSED)
 		return;
-	if (events & (REF_LOOP_IN | REF_LOOP_ERR))
+	/* During the handshake nothing is read in clear: ref_sess_update
+	 * steps it. */
+	if (s->state != REF_SMTP_TLS &&
+	    ((events & (REF_LOOP_IN | REF_LOOP_ERR)) ||
+	    ((events & REF_LOOP_OUT) && (s->tls_want & REF_LOOP_OUT))))
 		ref_sess_read(s);
 	if (s->state == REF_SMTP_CLOSED)
 		return;
@@ -384,6 +518,13 @@ ref_sess_on_deadline(void *arg)
 
 	if (s->state == REF_SMTP_CLOSING) {
 		ref_sess_kill(s, "flush-timeout");
+		return;
+	}
+	if (s->state == REF_SMTP_TLS) {
+		/* No clear-text 421 in the middle of a handshake. */
+		fprintf(stderr, "smtpref: sess=%lu ev=tls-fail peer=%s "
+		    "reason=timeout\n", s->id, s->peer);
+		ref_sess_kill(s, "tls-handshake-timeout");
 		return;
 	}
 	ref_smtp_timeout(s);

@@ -6,7 +6,9 @@
  * deadline timer and the current transaction. Frames command lines (CRLF
  * only, 5321 2.3.8), discards over-long ones to the next CRLF, hands DATA
  * bytes to ref_data_feed(), stops reading while replies pile up unread,
- * and flushes replies whenever the input runs dry (RFC 2920 3.2).
+ * and flushes replies whenever the input runs dry (RFC 2920 3.2). After
+ * STARTTLS (state REF_SMTP_TLS) it flushes the 220, runs the handshake
+ * from the event loop, and then reads and writes through the SSL.
  * The SMTP state machine itself is ref_smtp.c; per-connection data lives
  * in struct ref_sess, per-transaction data in struct ref_tx.
  */
@@ -25,6 +27,7 @@
 
 struct ref_server;
 struct ref_store_msg;
+struct ssl_st;
 
 enum ref_smtp_state {
 	REF_SMTP_INIT,		/* greeted, waiting for EHLO/HELO */
@@ -33,6 +36,7 @@ enum ref_smtp_state {
 	REF_SMTP_MAIL,		/* MAIL accepted */
 	REF_SMTP_RCPT,		/* at least one RCPT accepted */
 	REF_SMTP_DATA,		/* reading content */
+	REF_SMTP_TLS,		/* after 220 to STARTTLS: the handshake */
 	REF_SMTP_CLOSING,	/* flushing the last replies */
 	REF_SMTP_CLOSED,	/* dead, waiting to be freed */
 };
@@ -72,6 +76,10 @@ struct ref_sess {
 	bool			 mute;		/* fault silent-rcpt */
 	struct ref_tx		*tx;
 	struct smtp_envcmd	 env;		/* check_fn -> proceed_fn */
+	struct ssl_st		*ssl;		/* from the STARTTLS handshake */
+	bool			 tls;		/* handshake done (RFC 3207) */
+	unsigned		 tls_want;	/* REF_LOOP_IN/OUT OpenSSL waits
+						 * for */
 
 	char			*in;		/* REF_INBUF_MAX */
 	size_t			 inoff, inlen;

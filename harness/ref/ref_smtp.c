@@ -5,9 +5,10 @@
  * RFC 5321 (core, 4.1.4 sequencing, 4.5.3.1 limits), RFC 2920 (replies in
  * order, never flushing input), RFC 1870 (SIZE), RFC 6152 (8BITMIME),
  * RFC 2034/3463 (enhanced codes on every reply but the greeting, EHLO/HELO
- * and 354). The DATA command and the content up to the end of data are
- * ref_data.c. Replies never echo client bytes (5321 4.2 textstring),
- * except under the echo-raw fault.
+ * and 354), RFC 3207 (STARTTLS when --cert is given; ref_sess.c runs the
+ * handshake, ref_smtp_tls_done() resets). The DATA command and the
+ * content up to the end of data are ref_data.c. Replies never echo client
+ * bytes (5321 4.2 textstring), except under the echo-raw fault.
  */
 #include "ref_smtp.h"
 
@@ -53,6 +54,7 @@ ref_smtp_state_str(enum ref_smtp_state st)
 	CASE(MAIL);
 	CASE(RCPT);
 	CASE(DATA);
+	CASE(TLS);
 	CASE(CLOSING);
 	CASE(CLOSED);
 #undef CASE
@@ -462,7 +464,8 @@ ref_smtp_greeted(struct ref_sess *s, const char *arg, size_t len, bool ehlo)
 /* The EHLO keywords in the order offered (RFC 2920, 1870, 6152, 2034;
  * HELP and EXPN as registered for the 5321 commands). */
 static const char *const ref_smtp_keywords[] = {
-	"PIPELINING", "SIZE", "8BITMIME", "ENHANCEDSTATUSCODES", "HELP", "EXPN",
+	"PIPELINING", "SIZE", "8BITMIME", "STARTTLS", "ENHANCEDSTATUSCODES",
+	"HELP", "EXPN",
 };
 
 /*
@@ -478,6 +481,8 @@ ref_smtp_advertises(const struct ref_sess *s, const char *kw)
 		return s->conf->size && !REF_FAULT(s, SIZE_HIDDEN_552);
 	if (strcmp(kw, "EXPN") == 0)
 		return REF_FAULT(s, EXPN_ADVERTISED);
+	if (strcmp(kw, "STARTTLS") == 0)	/* RFC 3207 4.2: not in TLS */
+		return s->srv->tls != NULL && !s->tls;
 	return true;
 }
 
@@ -751,6 +756,73 @@ ref_smtp_do_vrfy(struct ref_sess *s, const char *arg, size_t len)
 	    "Cannot VRFY user, but will accept message and attempt delivery");
 }
 
+/*
+ * ref_smtp_check_starttls - RFC 3207 4: no parameters (501), not twice
+ * (503), only with a certificate (454). Inside a transaction we answer
+ * 503, as Postfix does: 3207 4.2 discards the transaction at the
+ * handshake anyway, and refusing makes the loss visible to the client
+ * instead of silent. Before EHLO it is allowed (3207 does not require it).
+ */
+static bool
+ref_smtp_check_starttls(struct ref_sess *s, const char *arg, size_t len)
+{
+	if (len > 0 && !REF_FAULT(s, STARTTLS_PARAM_OK)) {
+		ref_smtp_reply(s, 501, "5.5.4", "Syntax: STARTTLS");
+		return false;
+	}
+	if (s->tls) {
+		if (REF_FAULT(s, STARTTLS_TWICE_OK)) {
+			ref_smtp_reply(s, 220, "2.0.0", "Ready to start TLS");
+			ref_smtp_close(s);
+			return false;
+		}
+		ref_smtp_reply(s, 503, "5.5.1", "Error: TLS already active");
+		return false;
+	}
+	if (s->srv->tls == NULL) {
+		ref_smtp_reply(s, 454, "4.7.0", "TLS not available");
+		return false;
+	}
+	if (s->tx != NULL) {
+		ref_smtp_reply(s, 503, "5.5.1",
+		    "Error: not in a mail transaction");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * ref_smtp_do_starttls - 220, then the handshake (ref_sess.c). Whatever
+ * the client pipelined behind STARTTLS is discarded (RFC 3207 4.2, 6:
+ * the command injection of CVE-2011-0411): it was sent in clear and must
+ * not run inside TLS.
+ */
+static void
+ref_smtp_do_starttls(struct ref_sess *s, const char *arg, size_t len)
+{
+	ref_smtp_reply(s, 220, "2.0.0", "Ready to start TLS");
+	if (!REF_FAULT(s, TLS_KEEPS_BUFFER))
+		ref_sess_drop_input(s);
+	ref_smtp_enter_state(s, REF_SMTP_TLS);
+}
+
+/* ref_smtp_tls_done - RFC 3207 4.2: back to the state after the greeting,
+ * forgetting everything the client said in clear. */
+void
+ref_smtp_tls_done(struct ref_sess *s)
+{
+	if (REF_FAULT(s, TLS_KEEPS_STATE)) {
+		ref_smtp_enter_state(s, s->helo[0] != '\0' ? REF_SMTP_READY :
+		    REF_SMTP_INIT);
+		return;
+	}
+	ref_smtp_tx_free(s->tx);
+	s->tx = NULL;
+	s->helo[0] = '\0';
+	s->esmtp = false;
+	ref_smtp_enter_state(s, REF_SMTP_INIT);
+}
+
 /* ref_smtp_do_unimpl - recognised, not implemented: 502 (5321 4.2.4). */
 static void
 ref_smtp_do_unimpl(struct ref_sess *s, const char *arg, size_t len)
@@ -778,7 +850,7 @@ static const struct ref_cmd ref_smtp_cmds[] = {
 	{ "SEND", 0, NULL, ref_smtp_do_unimpl },
 	{ "SOML", 0, NULL, ref_smtp_do_unimpl },
 	{ "SAML", 0, NULL, ref_smtp_do_unimpl },
-	{ "STARTTLS", 0, NULL, ref_smtp_do_unimpl },
+	{ "STARTTLS", 0, ref_smtp_check_starttls, ref_smtp_do_starttls },
 	{ "AUTH", 0, NULL, ref_smtp_do_unimpl },
 	{ "BDAT", 0, NULL, ref_smtp_do_unimpl },
 };

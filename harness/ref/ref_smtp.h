@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * ref_smtp.h - smtpref's SMTP server state machine (RFC 5321, 2920, 1870,
- * 6152, 2034).
+ * 6152, 2034; 3207 STARTTLS with --cert).
  *
  * Takes framed command lines and DATA bytes from ref_sess, dispatches
  * commands through a {verb, flags, check_fn, proceed_fn} table, and queues
@@ -36,6 +36,11 @@ void	ref_smtp_too_long(struct ref_sess *);
 
 /* ref_smtp_timeout - the state's deadline passed: 421 4.4.2, close. */
 void	ref_smtp_timeout(struct ref_sess *);
+
+/* ref_smtp_tls_done - the STARTTLS handshake finished: reset to the
+ * initial state (RFC 3207 4.2), dropping the EHLO/HELO name and any
+ * transaction. */
+void	ref_smtp_tls_done(struct ref_sess *);
 
 /* ref_smtp_enter_state - the only writer of s->state; logs old -> new
  * and re-arms the deadline. */
