@@ -55,7 +55,13 @@ conn_status_str(enum conn_status s)
 	case CONN_TIMEOUT: return "timeout";
 	case CONN_ERR: return "error";
 	}
-	return "???";
+	/* only a bug of ours can get here: say which value it was */
+	{
+		static _Thread_local char buf[32];
+
+		snprintf(buf, sizeof(buf), "??" "?(%d)", (int)s);
+		return buf;
+	}
 }
 
 /* conn_target_parse - HOST:PORT or [V6]:PORT. */

@@ -18,6 +18,10 @@
 #define SMTP_TEXT_LINE_MAX	1000	/* 5321 4.5.3.1.6, CRLF included */
 #define SMTP_RCPT_MIN		100	/* 5321 4.5.3.1.8 */
 
+/* The command builder's verb length, 1..64 (smtp_cmd.h): ours, since no
+ * RFC verb is longer than 8 octets. */
+#define SMTP_CMD_VERB_MAX	64
+
 /* What the harness tolerates from a peer before it calls a reply broken. */
 #define SC_REPLY_LINE_HARD_MAX	4096	/* longer: malformed, not buffered */
 #define SC_REPLY_LINES_MAX	128	/* lines in one multiline reply */

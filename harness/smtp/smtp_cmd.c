@@ -18,9 +18,6 @@
 #include "sc_limits.h"
 #include "sc_util.h"
 
-/* XXX belongs in sc_limits.h; smtp_cmd.h documents the 1..64 range. */
-#define SMTP_CMD_VERB_MAX	64	/* ours: no RFC verb is longer than 8 */
-
 static const char smtp_cmd_hex[] = "0123456789ABCDEF";
 
 /* One piece of a command line. */
