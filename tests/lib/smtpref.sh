@@ -2,7 +2,8 @@
 # tests/lib/smtpref.sh - sourced by the shell tests that run smtpref:
 # start a server on a port it picks, and stop it checking its exit status.
 # The caller sets REF (the binary), TMP (a private folder), the array PIDS
-# (servers to kill on exit) and a fail() that prints and exits 1.
+# (servers to kill on exit) and a fail() that prints and exits 1; it may
+# `trap cleanup EXIT` to stop the servers and remove TMP.
 # WAIT_START and WAIT_EXIT (tenths of a second) may be set beforehand.
 
 : "${WAIT_START:=100}"
@@ -41,4 +42,29 @@ stop() {
 	wait "$pid"
 	rc=$?
 	[ "$rc" -eq 0 ] || fail "server $pid exited $rc after SIGTERM"
+}
+
+# cleanup - stop every server in PIDS and remove TMP (an EXIT trap).
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$TMP"
+}
+
+# usage_error WANT ARGS... - exit 2 and a one-line message matching WANT.
+usage_error() {
+	local want=$1 out rc
+	shift
+	out=$(timeout 10 "$REF" serve "$@" 2>&1 >/dev/null)
+	rc=$?
+	[ "$rc" -eq 2 ] || fail "smtpref serve $*: exit $rc, wanted 2 ($out)"
+	[ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] ||
+	    fail "smtpref serve $*: not one line: $out"
+	case $out in
+	$want) ;;
+	*) fail "smtpref serve $*: got \"$out\", wanted \"$want\"" ;;
+	esac
 }

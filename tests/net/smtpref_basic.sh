@@ -21,14 +21,7 @@ WAIT_EXIT=50		# tenths of a second for exit after SIGTERM
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/smtpref_basic.XXXXXX") || exit 1
 PIDS=()
 
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	rm -rf "$TMP"
-}
+. "$(dirname "$0")/../lib/smtpref.sh"
 trap cleanup EXIT
 
 fail() {
@@ -42,22 +35,6 @@ fail() {
 
 [ -x "$REF" ] || fail "$REF not built"
 command -v python3 >/dev/null || fail "python3 not found"
-. "$(dirname "$0")/../lib/smtpref.sh"
-
-# usage_error WANT ARGS... - exit 2 and a one-line message matching WANT.
-usage_error() {
-	local want=$1 out rc
-	shift
-	out=$(timeout 10 "$REF" serve "$@" 2>&1 >/dev/null)
-	rc=$?
-	[ "$rc" -eq 2 ] || fail "smtpref serve $*: exit $rc, wanted 2 ($out)"
-	[ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] ||
-	    fail "smtpref serve $*: not one line: $out"
-	case $out in
-	$want) ;;
-	*) fail "smtpref serve $*: got \"$out\", wanted \"$want\"" ;;
-	esac
-}
 
 # Flags and config errors.
 "$REF" serve --help | grep -q -- "--fault NAME" || fail "--help lacks --fault"

@@ -21,14 +21,7 @@ WAIT_EXIT=50		# tenths of a second for exit after SIGTERM
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/smtpref_stress.XXXXXX") || exit 1
 PIDS=()
 
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	rm -rf "$TMP"
-}
+. "$(dirname "$0")/../lib/smtpref.sh"
 trap cleanup EXIT
 
 fail() {
@@ -39,7 +32,6 @@ fail() {
 
 [ -x "$REF" ] || fail "$REF not built"
 command -v python3 >/dev/null || fail "python3 not found"
-. "$(dirname "$0")/../lib/smtpref.sh"
 
 # Both ends of 1,000 connections live in this host: the client (python,
 # inheriting this limit) and smtpref (which raises its own soft limit to

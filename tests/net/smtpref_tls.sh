@@ -22,14 +22,7 @@ TLS_FAULTS="tls-keeps-buffer tls-keeps-state starttls-twice-ok
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/smtpref_tls.XXXXXX") || exit 1
 PIDS=()
 
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	rm -rf "$TMP"
-}
+. "$(dirname "$0")/../lib/smtpref.sh"
 trap cleanup EXIT
 
 fail() {
@@ -44,22 +37,6 @@ fail() {
 [ -x "$REF" ] || fail "$REF not built"
 command -v python3 >/dev/null || fail "python3 not found"
 command -v openssl >/dev/null || fail "openssl not found"
-. "$(dirname "$0")/../lib/smtpref.sh"
-
-# usage_error WANT ARGS... - exit 2 and a one-line message matching WANT.
-usage_error() {
-	local want=$1 out rc
-	shift
-	out=$(timeout 10 "$REF" serve "$@" 2>&1 >/dev/null)
-	rc=$?
-	[ "$rc" -eq 2 ] || fail "smtpref serve $*: exit $rc, wanted 2 ($out)"
-	[ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] ||
-	    fail "smtpref serve $*: not one line: $out"
-	case $out in
-	$want) ;;
-	*) fail "smtpref serve $*: got \"$out\", wanted \"$want\"" ;;
-	esac
-}
 
 CERT=$TMP/cert.pem
 KEY=$TMP/key.pem
