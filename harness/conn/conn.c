@@ -27,6 +27,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "sc_util.h"
 #include "tls.h"
@@ -523,12 +524,47 @@ conn_tls_fill_info(SSL *ssl, struct conn_tls_info *info)
 		info->not_after[0] = '\0';
 	if (na != NULL && ASN1_TIME_diff(&days, &secs, NULL, na) == 1)
 		info->days_left = days;
+	/* issued by itself: names match and its own key verifies it */
+	info->self_signed = X509_check_issued(x, x) == X509_V_OK;
+}
+
+/* conn_tls_version_parse - "1.2" or "TLSv1.2" to TLS1_2_VERSION. */
+int
+conn_tls_version_parse(const char *s)
+{
+	static const struct {
+		const char *name;
+		int	 v;
+	} tab[] = {
+		{ "1.0", TLS1_VERSION }, { "1.1", TLS1_1_VERSION },
+		{ "1.2", TLS1_2_VERSION }, { "1.3", TLS1_3_VERSION },
+	};
+	size_t i;
+
+	if (strncmp(s, "TLSv", 4) == 0)
+		s += 4;
+	if (strcmp(s, "1") == 0)	/* OpenSSL says "TLSv1" for 1.0 */
+		s = "1.0";
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (strcmp(s, tab[i].name) == 0)
+			return tab[i].v;
+	return 0;
+}
+
+/* conn_tls_version_cmp - compare "TLSv1.2" with "TLSv1.3". */
+int
+conn_tls_version_cmp(const char *a, const char *b)
+{
+	int va = conn_tls_version_parse(a), vb = conn_tls_version_parse(b);
+
+	return (va > vb) - (va < vb);
 }
 
 /* conn_start_tls - non-blocking SSL_connect, then TLS mode. */
 enum conn_status
 conn_start_tls(struct conn *c, struct tls_ctx *ctx, const char *host,
-    int64_t deadline_us, struct conn_tls_info *info, struct sc_err *err)
+    const struct conn_tls_opts *opts, int64_t deadline_us,
+    struct conn_tls_info *info, struct sc_err *err)
 {
 	enum conn_status st;
 	SSL *ssl;
@@ -539,7 +575,7 @@ conn_start_tls(struct conn *c, struct tls_ctx *ctx, const char *host,
 		fatal("conn_start_tls: %s is already in TLS mode", c->peer);
 	if (info != NULL)
 		memset(info, 0, sizeof(*info));
-	ssl = tls_ssl_new(ctx, c->fd, host, err);
+	ssl = tls_ssl_new(ctx, c->fd, host, opts, err);
 	if (ssl == NULL)
 		return CONN_ERR;
 	for (;;) {
@@ -569,7 +605,8 @@ conn_start_tls(struct conn *c, struct tls_ctx *ctx, const char *host,
 			break;
 		}
 		vr = SSL_get_verify_result(ssl);
-		if (vr != X509_V_OK && !tls_ctx_is_insecure(ctx)) {
+		if (vr != X509_V_OK && !tls_ctx_is_insecure(ctx) &&
+		    (opts == NULL || !opts->any_cert)) {
 			st = CONN_ERR;
 			sc_err_set(err, c->peer, 0, 0, "TLS: certificate verify "
 			    "failed: %s", X509_verify_cert_error_string(vr));

@@ -77,7 +77,25 @@ struct conn_tls_info {
 	char	not_after[CONN_TLS_TIME_MAX];	/* RFC 3339 UTC, "...Z" */
 	long	days_left;		/* whole days to not_after; < 0: past */
 	bool	verified;		/* chain and name checked out */
+	bool	self_signed;		/* the certificate issued itself */
 	char	verify_error[CONN_TLS_VERIFY_MAX]; /* "" when verified */
+};
+
+/*
+ * What one handshake offers, beyond the context's defaults. Scenarios use
+ * these to ask a server whether it still accepts old protocol versions or
+ * weak ciphers: the handshake is then expected to fail. A zeroed struct
+ * (or NULL) means the defaults: OpenSSL's versions, ciphers and security
+ * level, and the context's verification policy.
+ */
+struct conn_tls_opts {
+	bool	 any_cert;	/* finish even when verification fails, as
+				   with --insecure; info still says why */
+	int	 min_version;	/* TLS1_VERSION..TLS1_3_VERSION; 0: default */
+	int	 max_version;	/* 0: default */
+	const char *ciphers;	/* OpenSSL list for TLS <= 1.2, or NULL;
+				   setting it also lowers the security level
+				   to 0, so that weak suites can be offered */
 };
 
 /*
@@ -96,13 +114,24 @@ struct conn_tls_info {
  * the peer closed during the handshake; or CONN_ERR with err saying why
  * in one line, e.g. "TLS: certificate verify failed: certificate has
  * expired". When verification fails and ctx is insecure, the handshake
- * goes on and info says verified=false with the reason. On a failure,
+ * goes on and info says verified=false with the reason (so too with
+ * opts->any_cert). opts may be NULL. On a failure,
  * info is filled as far as the server's certificate was seen. ctx must
  * outlive c.
  */
 enum conn_status conn_start_tls(struct conn *c, struct tls_ctx *ctx,
-	    const char *host, int64_t deadline_us, struct conn_tls_info *info,
+	    const char *host, const struct conn_tls_opts *opts,
+	    int64_t deadline_us, struct conn_tls_info *info,
 	    struct sc_err *err);
+
+/*
+ * conn_tls_version_parse - "1.0", "1.1", "1.2", "1.3" (or "TLSv1.2") to
+ * OpenSSL's version number; 0 when s names none of them.
+ */
+int	conn_tls_version_parse(const char *s);
+/* conn_tls_version_cmp - order of two names as conn_tls_info gives them
+ * ("TLSv1.2" < "TLSv1.3"): <0, 0, >0; unknown names sort first. */
+int	conn_tls_version_cmp(const char *a, const char *b);
 
 /* conn_is_tls - true after a successful conn_start_tls. */
 bool	conn_is_tls(const struct conn *);

@@ -25,6 +25,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "conn.h"
 #include "sc_util.h"
 
 struct tls_ctx {
@@ -235,9 +236,43 @@ tls_is_ip(const char *s)
 	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
 }
 
+/*
+ * tls_ssl_narrow - one handshake's versions, ciphers and verification.
+ * Old versions and weak suites sit below OpenSSL 3's default security
+ * level 1 (TLS 1.0/1.1 need SHA-1 signatures), so asking for either
+ * drops this SSL's level to 0: the point is to see if the server agrees.
+ */
+static int
+tls_ssl_narrow(SSL *ssl, const struct conn_tls_opts *o, struct sc_err *err)
+{
+	bool old = (o->min_version != 0 && o->min_version < TLS1_2_VERSION) ||
+	    (o->max_version != 0 && o->max_version < TLS1_2_VERSION);
+
+	if (o->any_cert)
+		SSL_set_verify(ssl, SSL_VERIFY_NONE, NULL);
+	if (old || o->ciphers != NULL)
+		SSL_set_security_level(ssl, 0);
+	if ((o->min_version != 0 &&
+	    SSL_set_min_proto_version(ssl, o->min_version) != 1) ||
+	    (o->max_version != 0 &&
+	    SSL_set_max_proto_version(ssl, o->max_version) != 1)) {
+		sc_err_set(err, "", 0, 0, "TLS: cannot limit the protocol "
+		    "versions: %s", tls_err_str("unsupported version"));
+		return -1;
+	}
+	if (o->ciphers != NULL && SSL_set_cipher_list(ssl, o->ciphers) != 1) {
+		sc_err_set(err, "", 0, 0, "TLS: this OpenSSL has none of the "
+		    "ciphers \"%s\": %s", o->ciphers,
+		    tls_err_str("no cipher match"));
+		return -1;
+	}
+	return 0;
+}
+
 /* tls_ssl_new - SSL on fd with SNI and the name to check. */
 SSL *
-tls_ssl_new(struct tls_ctx *t, int fd, const char *host, struct sc_err *err)
+tls_ssl_new(struct tls_ctx *t, int fd, const char *host,
+    const struct conn_tls_opts *hopts, struct sc_err *err)
 {
 	X509_VERIFY_PARAM *vp;
 	const char *name;
@@ -265,6 +300,10 @@ tls_ssl_new(struct tls_ctx *t, int fd, const char *host, struct sc_err *err)
 	SSL_set_bio(ssl, b, b);
 	SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	if (hopts != NULL && tls_ssl_narrow(ssl, hopts, err) == -1) {
+		SSL_free(ssl);
+		return NULL;
+	}
 	vp = SSL_get0_param(ssl);
 	if (tls_is_ip(name)) {
 		/* RFC 6066 3: no IP literals in SNI. */

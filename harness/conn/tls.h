@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 
+struct conn_tls_opts;
 struct sc_err;
 struct ssl_st;		/* OpenSSL's SSL */
 struct tls_ctx;
@@ -43,12 +44,13 @@ bool	tls_ctx_is_insecure(const struct tls_ctx *);
 /*
  * tls_ssl_new - a client SSL on the connected socket fd, with SNI and the
  * name check set for host (an IP literal is matched against IP SANs, and
- * sends no SNI), or for opts->sni_host when that was given. Writes never
+ * sends no SNI), or for opts->sni_host when that was given; hopts (may
+ * be NULL) narrows versions and ciphers for this handshake. Writes never
  * raise SIGPIPE. Returns an SSL owned by the caller (SSL_free), or NULL
  * with err filled. Used by conn_start_tls only.
  */
 struct ssl_st *tls_ssl_new(struct tls_ctx *, int fd, const char *host,
-	    struct sc_err *err);
+	    const struct conn_tls_opts *hopts, struct sc_err *err);
 
 /*
  * tls_err_str - the reason of the oldest queued OpenSSL error in one line

@@ -175,11 +175,13 @@ struct ts_cli {
 	struct conn	*c;
 };
 
-/* ts_client - connect to addr:port and start TLS checking name. */
+/* ts_client_opts - connect to addr:port and start TLS checking name,
+ * with one handshake's options h (may be NULL). */
 static enum conn_status
-ts_client(struct ts_cli *cl, const char *addr, const char *port,
+ts_client_opts(struct ts_cli *cl, const char *addr, const char *port,
     const char *name, const struct tls_client_opts *o,
-    struct conn_tls_info *info, struct sc_err *err)
+    const struct conn_tls_opts *h, struct conn_tls_info *info,
+    struct sc_err *err)
 {
 	enum conn_status st;
 
@@ -190,8 +192,17 @@ ts_client(struct ts_cli *cl, const char *addr, const char *port,
 	st = conn_connect(addr, port, ts_dl(TS_DEADLINE_MS), &cl->c, err);
 	if (st != CONN_OK)
 		return st;
-	return conn_start_tls(cl->c, cl->t, name, ts_dl(TS_DEADLINE_MS), info,
-	    err);
+	return conn_start_tls(cl->c, cl->t, name, h, ts_dl(TS_DEADLINE_MS),
+	    info, err);
+}
+
+/* ts_client - ts_client_opts with the defaults. */
+static enum conn_status
+ts_client(struct ts_cli *cl, const char *addr, const char *port,
+    const char *name, const struct tls_client_opts *o,
+    struct conn_tls_info *info, struct sc_err *err)
+{
+	return ts_client_opts(cl, addr, port, name, o, NULL, info, err);
 }
 
 /* ts_client_free - connection first, then its context. */
@@ -356,6 +367,95 @@ test_tls_insecure_selfsigned(void)
 	ts_stop(&ts);
 }
 
+/* test_tls_any_cert - a verifying context, but one handshake asks for
+ * any certificate: it completes, says why it did not verify, and flags
+ * the self-signed certificate; server.pem is not self-signed. */
+static void
+test_tls_any_cert(void)
+{
+	struct tls_client_opts o = { .ca_file = CA_FILE };
+	struct conn_tls_opts h = { .any_cert = true };
+	struct conn_tls_info info;
+	struct sc_err err = { 0 };
+	struct tls_srv ts;
+	struct ts_cli cl;
+	enum conn_status st;
+	char why[128];
+
+	CU_ASSERT_FATAL(ts_start(&ts, AF_INET, "selfsigned", why,
+	    sizeof(why)));
+	st = ts_client_opts(&cl, "127.0.0.1", ts.port, "localhost", &o, &h,
+	    &info, &err);
+	CU_ASSERT_EQUAL(st, CONN_OK);
+	if (st == CONN_OK) {
+		ts_check_info(&info, false);
+		CU_ASSERT(info.self_signed);
+		ts_round_trip(cl.c, "any-cert");
+	}
+	ts_client_free(&cl);
+	ts_stop(&ts);
+
+	CU_ASSERT_FATAL(ts_start(&ts, AF_INET, "server", why, sizeof(why)));
+	st = ts_client_opts(&cl, "127.0.0.1", ts.port, "localhost", &o, &h,
+	    &info, &err);
+	CU_ASSERT_EQUAL(st, CONN_OK);
+	if (st == CONN_OK) {
+		ts_check_info(&info, true);
+		CU_ASSERT(!info.self_signed);
+	}
+	ts_client_free(&cl);
+	ts_stop(&ts);
+}
+
+/* test_tls_old_version_refused - offering only TLS 1.0-1.1 to a server
+ * at OpenSSL's defaults fails the handshake with a reason; a bad cipher
+ * list is a clear error before any byte is sent. */
+static void
+test_tls_old_version_refused(void)
+{
+	struct tls_client_opts o = { .ca_file = CA_FILE };
+	struct conn_tls_opts h = { .max_version = TLS1_1_VERSION };
+	struct conn_tls_opts bad = { .ciphers = "NO-SUCH-CIPHER" };
+	struct conn_tls_info info;
+	struct sc_err err = { 0 };
+	struct tls_srv ts;
+	struct ts_cli cl;
+	enum conn_status st;
+	char why[128];
+
+	CU_ASSERT_FATAL(ts_start(&ts, AF_INET, "server", why, sizeof(why)));
+	st = ts_client_opts(&cl, "127.0.0.1", ts.port, "localhost", &o, &h,
+	    &info, &err);
+	CU_ASSERT(st == CONN_ERR || st == CONN_EOF);
+	CU_ASSERT(err.set && strstr(err.msg, "TLS") != NULL);
+	ts_client_free(&cl);
+	ts_stop(&ts);
+
+	memset(&err, 0, sizeof(err));
+	CU_ASSERT_FATAL(ts_start(&ts, AF_INET, "server", why, sizeof(why)));
+	st = ts_client_opts(&cl, "127.0.0.1", ts.port, "localhost", &o, &bad,
+	    &info, &err);
+	CU_ASSERT_EQUAL(st, CONN_ERR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "NO-SUCH-CIPHER"));
+	ts_client_free(&cl);
+	ts_stop(&ts);
+}
+
+/* test_tls_version_names - parsing and ordering of version names. */
+static void
+test_tls_version_names(void)
+{
+	CU_ASSERT_EQUAL(conn_tls_version_parse("1.2"), TLS1_2_VERSION);
+	CU_ASSERT_EQUAL(conn_tls_version_parse("TLSv1.3"), TLS1_3_VERSION);
+	CU_ASSERT_EQUAL(conn_tls_version_parse("TLSv1"), TLS1_VERSION);
+	CU_ASSERT_EQUAL(conn_tls_version_parse("1.4"), 0);
+	CU_ASSERT_EQUAL(conn_tls_version_parse("SSLv3"), 0);
+	CU_ASSERT(conn_tls_version_cmp("TLSv1.2", "TLSv1.3") < 0);
+	CU_ASSERT(conn_tls_version_cmp("TLSv1.3", "TLSv1.3") == 0);
+	CU_ASSERT(conn_tls_version_cmp("TLSv1", "TLSv1.1") < 0);
+	CU_ASSERT(conn_tls_version_cmp("", "TLSv1") < 0);
+}
+
 /* test_tls_ip_literals - an IP target is checked against IP SANs: on
  * 127.0.0.1, and on ::1 when this host has IPv6. */
 static void
@@ -425,7 +525,7 @@ test_tls_handshake_timeout(void)
 	st = conn_connect("127.0.0.1", port, ts_dl(TS_DEADLINE_MS), &c, &err);
 	CU_ASSERT_EQUAL_FATAL(st, CONN_OK);
 	t0 = sc_now_us();
-	st = conn_start_tls(c, t, "localhost", ts_dl(TS_HANG_MS), &info,
+	st = conn_start_tls(c, t, "localhost", NULL, ts_dl(TS_HANG_MS), &info,
 	    &err);
 	ms = (sc_now_us() - t0) / 1000;
 	CU_ASSERT_EQUAL(st, CONN_TIMEOUT);
@@ -490,6 +590,9 @@ static const struct cu_test cu_tests[] = {
 	CU_T(test_tls_verified_round_trip),
 	CU_T(test_tls_verify_failures),
 	CU_T(test_tls_insecure_selfsigned),
+	CU_T(test_tls_any_cert),
+	CU_T(test_tls_old_version_refused),
+	CU_T(test_tls_version_names),
 	CU_T(test_tls_ip_literals),
 	CU_T(test_tls_handshake_timeout),
 	CU_T(test_tls_keylog),
