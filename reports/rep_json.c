@@ -195,6 +195,12 @@ rep_json_write(FILE *f, const struct run_summary *sum)
 	rep_json_key(f, 2, "shard");
 	rep_out_json_str(f, sum->shard);
 	fputs(",\n", f);
+	rep_json_key(f, 2, "tls");
+	rep_out_json_str(f, sum->tls);
+	fputs(",\n", f);
+	rep_json_key(f, 2, "tls_peer");
+	rep_out_json_str(f, sum->tls_peer);
+	fputs(",\n", f);
 	rep_out_rfc3339(t, sizeof(t), sum->started_wall_us);
 	rep_json_key(f, 2, "started");
 	rep_out_json_str(f, t);

@@ -65,6 +65,10 @@ rep_junit_props(FILE *f, const struct run_summary *sum, char **areas,
 		rep_junit_prop(f, "", "smtpcheck.target", sum->target);
 	if (sum->shard != NULL)
 		rep_junit_prop(f, "", "smtpcheck.shard", sum->shard);
+	if (sum->tls != NULL)
+		rep_junit_prop(f, "", "smtpcheck.tls", sum->tls);
+	if (sum->tls_peer != NULL)
+		rep_junit_prop(f, "", "smtpcheck.tls_peer", sum->tls_peer);
 	for (i = 0; i < sum->nresults; i++) {
 		if (strcmp(areas[i], area) != 0)
 			continue;

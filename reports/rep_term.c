@@ -210,6 +210,16 @@ rep_term_summary(FILE *f, const struct run_summary *sum, bool colour)
 		fputs(", ", f);
 	}
 	fprintf(f, "time %ss\n", t);
+	if (sum->tls != NULL) {
+		fputs("tls ", f);
+		rep_out_plain(f, sum->tls, false);
+		fputc('\n', f);
+	}
+	if (sum->tls_peer != NULL) {
+		fputs("tls peer ", f);
+		rep_out_plain(f, sum->tls_peer, false);
+		fputc('\n', f);
+	}
 
 	notpass = sum->nresults - counts[RUN_PASS];
 	if (notpass > 0) {

@@ -20,6 +20,7 @@
 #include "rep.h"
 #include "run.h"
 #include "run_matrix.h"
+#include "tls.h"
 #include "run_result.h"
 #include "sc_limits.h"
 #include "sc_util.h"
@@ -56,6 +57,17 @@ static const char cli_usage[] =
 "      --report FMT:FILE    write a report: junit, json, tap or text;\n"
 "                           FILE - is standard output (repeatable)\n"
 "      --shard K/N          run the K-th of N deterministic slices\n"
+"      --tls MODE           starttls (default: TLS where a scenario starts\n"
+"                           it), implicit (TLS from the first byte, port\n"
+"                           465 style) or none (TLS scenarios SKIP)\n"
+"      --ca FILE            trust these PEM CA certificates, not the system\n"
+"                           store, when verifying the server certificate\n"
+"      --insecure           go on when the server certificate does not\n"
+"                           verify (said in the summary)\n"
+"      --cert FILE          client certificate chain (PEM) to present\n"
+"      --key FILE           its private key (default: in --cert)\n"
+"      --tls-name NAME      the name checked in the certificate and sent\n"
+"                           as SNI (default: the target host)\n"
 "  -v, --verbose            print every result and full transcripts\n"
 "  -q, --quiet              print only the summary\n"
 "\n"
@@ -69,6 +81,10 @@ static const char cli_usage[] =
 "      -j, --jobs N         scenarios at once (default 16)\n"
 "      --timeout-scale F    (default 0.5)\n"
 "      --report FMT:FILE    json or text\n"
+"      --ref-arg ARG        pass ARG to every smtpref (repeatable), e.g.\n"
+"                           --ref-arg --cert --ref-arg server.pem; TLS\n"
+"                           faults run only when --cert is among them\n"
+"      --tls, --ca, ...     as for run\n"
 "\n"
 "Verdicts: PASS, FAIL (a MUST broken), WARN (a SHOULD missed), INFO (a\n"
 "policy the server may choose), SKIP (not applicable), ERROR (the check\n"
@@ -122,7 +138,11 @@ struct cli_opts {
 	const char	*smtpref;
 	const char	*faults[CLI_LIST_MAX];
 	size_t		 nfaults;
+	const char	*ref_args[CLI_LIST_MAX];
+	size_t		 nref_args;
 	bool		 jobs_set, scale_set;
+	enum run_tls_mode tls_mode;
+	struct tls_client_opts tls;
 };
 
 /* cli_push - add to a bounded list of strings. */
@@ -177,7 +197,8 @@ cli_parse_report(struct cli_opts *o, const char *s)
 
 enum {
 	OPT_TAG = 256, OPT_ID, OPT_TSCALE, OPT_PROFILE, OPT_VAR, OPT_REPORT,
-	OPT_SHARD, OPT_SMTPREF, OPT_FAULT,
+	OPT_SHARD, OPT_SMTPREF, OPT_FAULT, OPT_TLS, OPT_CA, OPT_INSECURE,
+	OPT_CERT, OPT_KEY, OPT_TLS_NAME, OPT_REF_ARG,
 };
 
 /* cli_parse - options of run, lint and list. */
@@ -197,6 +218,13 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "smtpref", required_argument, NULL, OPT_SMTPREF },
 		{ "fault", required_argument, NULL, OPT_FAULT },
+		{ "tls", required_argument, NULL, OPT_TLS },
+		{ "ca", required_argument, NULL, OPT_CA },
+		{ "insecure", no_argument, NULL, OPT_INSECURE },
+		{ "cert", required_argument, NULL, OPT_CERT },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "tls-name", required_argument, NULL, OPT_TLS_NAME },
+		{ "ref-arg", required_argument, NULL, OPT_REF_ARG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -260,6 +288,36 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 		case OPT_FAULT:
 			cli_push(o->faults, &o->nfaults, optarg, "--fault");
 			break;
+		case OPT_TLS:
+			if (strcmp(optarg, "starttls") == 0)
+				o->tls_mode = RUN_TLS_STARTTLS;
+			else if (strcmp(optarg, "implicit") == 0)
+				o->tls_mode = RUN_TLS_IMPLICIT;
+			else if (strcmp(optarg, "none") == 0)
+				o->tls_mode = RUN_TLS_NONE;
+			else
+				cli_die_usage("--tls \"%s\": expected starttls, "
+				    "implicit or none", optarg);
+			break;
+		case OPT_CA:
+			o->tls.ca_file = optarg;
+			break;
+		case OPT_INSECURE:
+			o->tls.insecure = true;
+			break;
+		case OPT_CERT:
+			o->tls.cert_file = optarg;
+			break;
+		case OPT_KEY:
+			o->tls.key_file = optarg;
+			break;
+		case OPT_TLS_NAME:
+			o->tls.sni_host = optarg;
+			break;
+		case OPT_REF_ARG:
+			cli_push(o->ref_args, &o->nref_args, optarg,
+			    "--ref-arg");
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -278,6 +336,39 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 	}
 	for (; optind < argc; optind++)
 		cli_push(o->paths, &o->npaths, argv[optind], "paths");
+	if (o->tls.key_file != NULL && o->tls.cert_file == NULL)
+		cli_die_usage("--key needs --cert");
+}
+
+/*
+ * cli_tls - the run's TLS client context, unless --tls none: exit 2 when
+ * a file given cannot be used. *policy gets the summary's line.
+ */
+static struct tls_ctx *
+cli_tls(const struct cli_opts *o, char **policy)
+{
+	struct sc_err err = { 0 };
+	struct tls_ctx *t;
+	char msg[SC_ERR_MSG_MAX + SC_ERR_FILE_MAX + 32];
+
+	if (o->tls_mode == RUN_TLS_NONE) {
+		*policy = xstrdup("none");
+		return NULL;
+	}
+	t = tls_client_ctx_new(&o->tls, &err);
+	if (t == NULL) {
+		sc_err_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "%s: %s\n", cli_prog, msg);
+		exit(EXIT_USAGE);
+	}
+	*policy = xasprintf("%s; certificates %s%s%s%s",
+	    run_tls_mode_str(o->tls_mode), o->tls.insecure ?
+	    "NOT verified (--insecure)" : "verified against ",
+	    o->tls.insecure ? "" : o->tls.ca_file != NULL ? o->tls.ca_file :
+	    "the system store", o->tls.cert_file != NULL ?
+	    "; client certificate " : "", o->tls.cert_file != NULL ?
+	    o->tls.cert_file : "");
+	return t;
 }
 
 /* cli_load - the selection named by paths and suites; exit 2 on errors. */
@@ -429,6 +520,7 @@ cli_run(int argc, char **argv)
 	struct sc_err err = { 0 };
 	struct scn_vars *vars;
 	char *owned[CLI_LIST_MAX + 1], shard[32];
+	char *tls_policy = NULL, *tls_peer = NULL;
 	size_t nowned = 0, i;
 	int rc;
 
@@ -440,6 +532,8 @@ cli_run(int argc, char **argv)
 		cli_die_usage("--target: %s", err.msg);
 	ctx.target = xstrdup(o.target);
 	ctx.timeout_scale = o.timeout_scale;
+	ctx.tls_mode = o.tls_mode;
+	ctx.tls = cli_tls(&o, &tls_policy);
 	vars = cli_vars(&o);
 	ctx.vars = vars;
 
@@ -463,6 +557,13 @@ cli_run(int argc, char **argv)
 	memset(&sum, 0, sizeof(sum));
 	sum.tool_version = SC_VERSION;
 	sum.target = o.target;
+	sum.tls = tls_policy;
+	if (ctx.probe.tls_ok)
+		tls_peer = run_tls_describe(&ctx.probe.tls_info);
+	else if (ctx.tls_mode != RUN_TLS_NONE)
+		tls_peer = xasprintf("not reached: %s", ctx.probe.tls_detail !=
+		    NULL ? ctx.probe.tls_detail : "no TLS");
+	sum.tls_peer = tls_peer;
 	if (o.shard_n > 0) {
 		snprintf(shard, sizeof(shard), "%d/%d", o.shard_k, o.shard_n);
 		sum.shard = shard;
@@ -494,6 +595,8 @@ cli_run(int argc, char **argv)
 		free(owned[i]);
 	scn_vars_free(vars);
 	run_ctx_clear(&ctx);
+	free(tls_policy);
+	free(tls_peer);
 	return rc;
 }
 
@@ -568,7 +671,7 @@ cli_matrix(int argc, char **argv)
 	struct run_matrix m;
 	struct sc_err err = { 0 };
 	struct scn_vars *vars;
-	char *owned[CLI_LIST_MAX + 1];
+	char *owned[CLI_LIST_MAX + 1], *tls_policy = NULL;
 	size_t nowned = 0, i;
 	bool tty;
 	FILE *out;
@@ -596,6 +699,10 @@ cli_matrix(int argc, char **argv)
 	mo.vars = vars;
 	mo.jobs = o.jobs_set ? o.jobs : 16;
 	mo.timeout_scale = o.scale_set ? o.timeout_scale : 0.5;
+	mo.ref_args = o.ref_args;
+	mo.nref_args = o.nref_args;
+	mo.tls_mode = o.tls_mode;
+	mo.tls = cli_tls(&o, &tls_policy);
 	mo.progress = cli_matrix_progress;
 	mo.arg = &tty;
 	if (run_matrix_build(&mo, &sel, &m, &err) == -1) {
@@ -623,6 +730,8 @@ cli_matrix(int argc, char **argv)
 	}
 	run_matrix_clear(&m);
 out:
+	tls_ctx_free(mo.tls);
+	free(tls_policy);
 	run_selection_clear(&sel);
 	for (i = 0; i < nowned; i++)
 		free(owned[i]);

@@ -44,6 +44,7 @@
 #define SC_WRITE_TIMEOUT_MS	10000
 #define SC_SCENARIO_TIMEOUT_MS	120000	/* default whole-scenario deadline */
 #define SC_QUIT_TIMEOUT_MS	2000	/* polite QUIT after a scenario */
+#define SC_TLS_TIMEOUT_MS	10000	/* a whole TLS handshake */
 
 /* Scenario language. */
 #define SCN_FILE_MAX		(1024 * 1024)	/* a scenario file */
@@ -112,8 +113,22 @@
 #define REF_FAULT_LOCAL_MAX	32	/* short-local-part, < 4.5.3.1.1 */
 #define REF_FAULT_PATH_MAX	128	/* short-path, < 5321 4.5.3.1.3 */
 
+/* smtpref AUTH (RFC 4954, 4616) and the TLS test certificates. */
+#define REF_AUTH_LINE_MAX	12288	/* 4954 4: an AUTH command line or a
+					 * SASL response line, CRLF included;
+					 * longer: 500 5.5.6 */
+#define REF_AUTH_MAIL_EXTRA	500	/* 4954 3 (6): MAIL FROM may grow by
+					 * 500 octets for AUTH= */
+#define REF_AUTH_FILE_MAX	(1024 * 1024)	/* an --auth-users file */
+#define REF_AUTH_USERS_MAX	1024	/* accounts in it */
+#define REF_CERT_VALID_DAYS	365	/* minted certificates (fault tls-cert-*) */
+#define REF_CERT_EXPIRING_DAYS	10	/* tls-cert-expiring: notAfter */
+#define REF_CERT_EXPIRED_FROM_DAYS 30	/* tls-cert-expired: notBefore ago */
+#define REF_CERT_EXPIRED_TO_DAYS 1	/* tls-cert-expired: notAfter ago */
+
 /* Runner. */
 #define RUN_JOBS_MAX		256
+#define RUN_MATRIX_REF_ARGS_MAX	256	/* matrix --ref-arg flags */
 
 /* TLS (conn_start_tls): struct conn_tls_info text fields, NUL included. */
 #define CONN_TLS_VERSION_MAX	16	/* "TLSv1.3" */

@@ -17,12 +17,29 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "conn.h"
 #include "run_result.h"
 
 struct scn;
 struct scn_vars;
 struct smtp_reply;
 struct sc_err;
+struct tls_ctx;
+
+/* How the harness reaches TLS (--tls). */
+enum run_tls_mode {
+	RUN_TLS_STARTTLS = 0,	/* clear, upgraded where a scenario says so */
+	RUN_TLS_NONE,		/* never: TLS scenarios SKIP */
+	RUN_TLS_IMPLICIT,	/* TLS from the first byte (RFC 8314, 465) */
+};
+
+/* EHLO keywords as a list: upper-cased keyword, parameters ("" if
+ * none). */
+struct run_keywords {
+	char	**kw;		/* owned */
+	char	**params;	/* owned; NULL when set up by hand */
+	size_t	  n;
+};
 
 /* What the probe session learned about the target (once per run). */
 struct run_probe {
@@ -34,6 +51,13 @@ struct run_probe {
 				   owned; NULL when set up by hand */
 	size_t	  nkeywords;
 	char	*detail;	/* what went wrong, owned; NULL if fine */
+	/* TLS, when the mode allows it and the target offers it: the
+	 * handshake is made with any certificate so that its facts can be
+	 * reported; the policy is applied by each scenario's starttls. */
+	bool	 tls_ok;	/* a handshake completed */
+	struct conn_tls_info tls_info;
+	struct run_keywords tls_kw;	/* the EHLO reply inside TLS */
+	char	*tls_detail;	/* why TLS was not reached, owned */
 };
 
 struct run_ctx {
@@ -41,7 +65,8 @@ struct run_ctx {
 	char	*target;		/* as given, owned */
 	const struct scn_vars *vars;	/* borrowed; copied per scenario */
 	double	 timeout_scale;		/* multiplies every deadline */
-	bool	 tls_available;		/* false until TLS lands */
+	enum run_tls_mode tls_mode;
+	struct tls_ctx	*tls;		/* owned; NULL under RUN_TLS_NONE */
 	struct run_probe probe;
 };
 
@@ -54,6 +79,17 @@ bool	run_probe_has_keyword(const struct run_probe *, const char *kw);
  * or NULL when kw was not offered. Borrowed. */
 const char *run_probe_keyword_params(const struct run_probe *,
 	    const char *kw);
+/* run_keywords_params - the same for any keyword list. */
+const char *run_keywords_params(const struct run_keywords *,
+	    const char *kw);
+/* run_tls_available - may TLS scenarios run: the mode allows TLS and the
+ * probe reached it? */
+bool	run_tls_available(const struct run_ctx *);
+/* run_tls_describe - "TLSv1.3 TLS_AES_...; CN=...; issuer ...; expires
+ * ... (N days); verified" for reports. Owned. */
+char	*run_tls_describe(const struct conn_tls_info *);
+/* run_tls_mode_str - "starttls", "none", "implicit". */
+const char *run_tls_mode_str(enum run_tls_mode);
 
 /* run_ctx_clear - release what ctx owns. */
 void	run_ctx_clear(struct run_ctx *);

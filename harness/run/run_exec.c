@@ -39,6 +39,7 @@
 #include "smtp_cmd.h"
 #include "smtp_dot.h"
 #include "smtp_reply.h"
+#include "tls.h"
 
 /* Commands sent but not yet answered, for knowing which reply is EHLO's. */
 #define RUN_OUTSTANDING_MAX	8192
@@ -68,6 +69,10 @@ struct run_session {
 	bool			 eof;		/* the peer closed */
 	bool			 in_data;	/* 354 seen, no end of data sent */
 	bool			 quit_sent;
+	bool			 tls_on;	/* a handshake completed */
+	bool			 any_cert;	/* a step says any-cert: the
+						   scenario judges the cert */
+	struct conn_tls_info	 tls;		/* of this session */
 	bool			 stop;		/* a FAIL/ERROR/SKIP ended it */
 	int64_t			 t0;		/* scenario start, monotonic */
 	int64_t			 deadline;	/* whole-scenario deadline */
@@ -418,6 +423,9 @@ run_expand(struct run_session *ss, const char *src, bool escapes,
 	return out;
 }
 
+static void run_tls_handshake(struct run_session *,
+	    const struct scn_starttls *, const char *);
+
 /* run_step_connect - open the connection. */
 static void
 run_step_connect(struct run_session *ss)
@@ -441,6 +449,9 @@ run_step_connect(struct run_session *ss)
 		return;
 	}
 	run_event(ss, "connected to %s", conn_peer(ss->c));
+	if (ss->ctx->tls_mode == RUN_TLS_IMPLICIT)
+		run_tls_handshake(ss, NULL, "a TLS handshake at connect "
+		    "(implicit TLS)");
 }
 
 /* run_step_send - lines, CRLF added, in one write. */
@@ -861,6 +872,210 @@ run_step_pause(struct run_session *ss, const struct scn_step *st)
 	}
 }
 
+/* run_tls_version_openssl - 10..13 (scenario form) to OpenSSL's. */
+static int
+run_tls_version_openssl(int v)
+{
+	char name[16];
+
+	if (v == 0)
+		return 0;
+	snprintf(name, sizeof(name), "1.%d", v - 10);
+	return conn_tls_version_parse(name);
+}
+
+/*
+ * run_tls_handshake - TLS now, on the open connection; t (NULL for the
+ * defaults) says what to offer and whether it must fail.
+ *
+ * Nothing read in clear may be used inside TLS (RFC 3207 4.2): bytes the
+ * server sent after its 220 and before the handshake are a finding of
+ * their own (the "NO STARTTLS" response injection), then dropped. The
+ * certificate policy is the run's (--ca, --insecure) unless the scenario
+ * judges the certificate itself (any-cert); a certificate that does not
+ * verify under the run's policy is an ERROR with a hint, not a FAIL of the
+ * scenario, since the harness was not set up to trust it.
+ */
+static void
+run_tls_handshake(struct run_session *ss, const struct scn_starttls *t,
+    const char *what)
+{
+	struct conn_tls_opts o;
+	struct sc_err err = { 0 };
+	enum conn_status cs;
+	const char *pend;
+	char *desc, *esc;
+	size_t plen;
+	bool fails = t != NULL && t->fails;
+
+	pend = smtp_rparser_pending(ss->rp, &plen);
+	if (plen > 0) {
+		esc = sc_esc(pend, plen, SC_SHOW_BYTES_MAX);
+		run_judge(ss, run_level_verdict(ss->s), "nothing from the "
+		    "server between its 220 and the TLS handshake", esc,
+		    strlen(esc), "the server sent %zu byte%s in clear after "
+		    "the 220 (RFC 3207 4.2: such bytes must not be acted on)",
+		    plen, plen == 1 ? "" : "s");
+		free(esc);
+		if (ss->stop)
+			return;
+		smtp_rparser_reset(ss->rp);
+	}
+	memset(&o, 0, sizeof(o));
+	o.any_cert = ss->any_cert || fails;
+	if (t != NULL) {
+		o.min_version = run_tls_version_openssl(t->min_version);
+		o.max_version = run_tls_version_openssl(t->max_version);
+		o.ciphers = t->ciphers;
+	}
+	run_event(ss, "TLS handshake begins%s%s%s", t != NULL &&
+	    t->max_version != 0 ? " (offering at most TLS 1." : "",
+	    t != NULL && t->max_version != 0 ?
+	    (const char *[]){ "0)", "1)", "2)", "3)" }[t->max_version - 10] :
+	    "", t != NULL && t->ciphers != NULL ? " with chosen ciphers" : "");
+	cs = conn_start_tls(ss->c, ss->ctx->tls, ss->ctx->host, &o,
+	    run_deadline(ss, SC_TLS_TIMEOUT_MS), &ss->tls, &err);
+	if (cs == CONN_OK) {
+		ss->tls_on = true;
+		desc = run_tls_describe(&ss->tls);
+		run_event(ss, "TLS started: %s", desc);
+		/* RFC 3207 4.2: forget the EHLO reply and all state */
+		smtp_rparser_reset(ss->rp);
+		ss->outq_head = ss->outq_len = 0;
+		if (ss->has_ehlo) {
+			smtp_reply_clear(&ss->ehlo);
+			ss->has_ehlo = false;
+		}
+		if (fails)
+			run_judge(ss, run_level_verdict(ss->s), "the handshake "
+			    "to fail", desc, strlen(desc), "the server "
+			    "accepted the handshake: %s %s", ss->tls.version,
+			    ss->tls.cipher);
+		free(desc);
+		return;
+	}
+	run_event(ss, "%s", err.msg);
+	ss->eof = true;		/* the connection is of no further use */
+	if (fails)
+		return;
+	if (strstr(err.msg, "certificate verify failed") != NULL)
+		run_judge(ss, RUN_ERROR, "a certificate the run trusts", NULL,
+		    0, "%s; give --ca FILE for a private CA, or --insecure "
+		    "to go on without verification", err.msg);
+	else if (cs == CONN_TIMEOUT)
+		run_judge(ss, run_level_verdict(ss->s), what, NULL, 0,
+		    "the TLS handshake did not finish in time");
+	else
+		run_judge(ss, run_level_verdict(ss->s), what, NULL, 0, "%s",
+		    err.msg);
+}
+
+/* run_step_starttls - the handshake, after the scenario's 220. */
+static void
+run_step_starttls(struct run_session *ss, const struct scn_step *st)
+{
+	if (ss->tls_on) {
+		run_judge(ss, RUN_ERROR, "a connection in clear", NULL, 0,
+		    "`starttls` on a connection that is TLS already");
+		return;
+	}
+	run_tls_handshake(ss, &st->u.starttls, "a TLS handshake after the "
+	    "220 to STARTTLS");
+}
+
+/* run_step_secure - STARTTLS, 220 and the handshake, unless in TLS
+ * already (implicit TLS): a means for scenarios about what comes after.
+ * A refusal is an ERROR: the check could not run. */
+static void
+run_step_secure(struct run_session *ss, const struct scn_step *st)
+{
+	enum run_read_status rs;
+
+	if (ss->tls_on)
+		return;
+	if (ss->ctx->tls_mode == RUN_TLS_NONE || ss->ctx->tls == NULL) {
+		run_judge(ss, RUN_SKIP, NULL, NULL, 0, "TLS is off (--tls "
+		    "none)");
+		return;
+	}
+	run_send_bytes(ss, "STARTTLS\r\n", 10);
+	if (ss->stop)
+		return;
+	run_outq_push(ss, RUN_CMD_OTHER);
+	rs = run_read_reply(ss, run_deadline(ss, SC_READ_TIMEOUT_MS));
+	if (rs != RUN_READ_REPLY) {
+		run_judge(ss, RUN_ERROR, "220 to STARTTLS", NULL, 0, "no reply "
+		    "to STARTTLS: TLS could not be reached");
+		return;
+	}
+	if (ss->last.code != 220) {
+		const char *got;
+		size_t gotlen;
+
+		run_got(ss, &got, &gotlen);
+		run_judge(ss, RUN_ERROR, "220 to STARTTLS", got, gotlen,
+		    "STARTTLS answered %d: TLS could not be reached",
+		    ss->last.code);
+		return;
+	}
+	run_tls_handshake(ss, &st->u.starttls, "a TLS handshake after the "
+	    "220 to STARTTLS");
+}
+
+/* run_step_expect_tls - one property of the session's TLS. */
+static void
+run_step_expect_tls(struct run_session *ss, const struct scn_step *st)
+{
+	const struct scn_expect_tls *t = &st->u.tls;
+	enum run_verdict v = run_level_verdict(ss->s);
+	char *desc, *expected = NULL;
+	long port = atol(ss->ctx->port);
+	bool ok = false;
+	size_t i;
+
+	if (!ss->tls_on) {
+		run_judge(ss, RUN_ERROR, "a TLS session", NULL, 0, "no TLS "
+		    "session: add `starttls` or `secure` before this step");
+		return;
+	}
+	switch (t->prop) {
+	case SCN_TLS_VERSION:
+		ok = conn_tls_version_parse(ss->tls.version) >=
+		    run_tls_version_openssl(t->version);
+		expected = xasprintf("TLS 1.%d or later", t->version - 10);
+		break;
+	case SCN_TLS_VERIFIED:
+		ok = ss->tls.verified;
+		expected = xstrdup("a certificate chain valid for the target "
+		    "name");
+		break;
+	case SCN_TLS_DAYS_LEFT:
+		ok = ss->tls.days_left >= t->days;
+		expected = t->days == 0 ? xstrdup("a certificate not expired") :
+		    xasprintf("a certificate valid %ld more days at least",
+		    t->days);
+		break;
+	case SCN_TLS_NOT_SELF_SIGNED:
+		ok = !ss->tls.self_signed;
+		expected = xstrdup("a certificate issued by a CA, not "
+		    "self-signed");
+		break;
+	}
+	if (!ok) {
+		for (i = 0; i < t->nwarn_ports; i++)
+			if (t->warn_ports[i] == port && v == RUN_FAIL)
+				v = RUN_WARN;
+		desc = run_tls_describe(&ss->tls);
+		run_judge(ss, v, expected, desc, strlen(desc), "%s%s",
+		    t->prop == SCN_TLS_VERIFIED ? ss->tls.verify_error :
+		    "the TLS session does not meet it",
+		    v == RUN_WARN && t->nwarn_ports > 0 ? " (WARN on this "
+		    "port)" : "");
+		free(desc);
+	}
+	free(expected);
+}
+
 /* run_step_close - the harness closes its side. */
 static void
 run_step_close(struct run_session *ss)
@@ -922,6 +1137,15 @@ run_step(struct run_session *ss, const struct scn_step *st)
 		break;
 	case SCN_STEP_CLOSE:
 		run_step_close(ss);
+		break;
+	case SCN_STEP_STARTTLS:
+		run_step_starttls(ss, st);
+		break;
+	case SCN_STEP_SECURE:
+		run_step_secure(ss, st);
+		break;
+	case SCN_STEP_EXPECT_TLS:
+		run_step_expect_tls(ss, st);
 		break;
 	}
 }
@@ -986,9 +1210,33 @@ run_prereqs(struct run_session *ss)
 			}
 			break;
 		case SCN_REQ_TLS:
-			if (!ss->ctx->tls_available) {
+		case SCN_REQ_TLS_KEYWORD:
+			if (!run_tls_available(ss->ctx)) {
 				run_judge(ss, RUN_SKIP, NULL, NULL, 0,
-				    "TLS is not available for this target");
+				    "TLS is not available: %s",
+				    ss->ctx->tls_mode == RUN_TLS_NONE ?
+				    "--tls none" :
+				    ss->ctx->probe.tls_detail != NULL ?
+				    ss->ctx->probe.tls_detail :
+				    "the probe did not reach TLS");
+				return false;
+			}
+			if (rq->kind == SCN_REQ_TLS)
+				break;
+			v = run_keywords_params(&ss->ctx->probe.tls_kw,
+			    rq->arg);
+			if (v == NULL) {
+				run_judge(ss, RUN_SKIP, NULL, NULL, 0, "the "
+				    "server does not offer %s inside TLS",
+				    rq->arg);
+				return false;
+			}
+			if (rq->param_src != NULL &&
+			    !run_prereq_params_match(rq->param_src, v)) {
+				run_judge(ss, RUN_SKIP, NULL, NULL, 0, "the "
+				    "server offers %s inside TLS with "
+				    "parameters \"%s\", not matching /%s/",
+				    rq->arg, v, rq->param_src);
 				return false;
 			}
 			break;
@@ -1054,6 +1302,11 @@ run_scenario(const struct run_ctx *ctx, const struct scn *s,
 	    s->timeout_ms : SC_SCENARIO_TIMEOUT_MS);
 	ss.vars = scn_vars_dup(ctx->vars);
 	ss.rp = smtp_rparser_new();
+	for (i = 0; i < s->nsteps; i++)
+		if ((s->steps[i].kind == SCN_STEP_STARTTLS ||
+		    s->steps[i].kind == SCN_STEP_SECURE) &&
+		    s->steps[i].u.starttls.any_cert)
+			ss.any_cert = true;
 
 	if (run_prereqs(&ss)) {
 		for (i = 0; i < s->nsteps && !ss.stop; i++) {

@@ -30,6 +30,8 @@ extern char **environ;
 #define RUN_MATRIX_STOP_MS	3000	/* SIGTERM to exit, then SIGKILL */
 #define RUN_MATRIX_POLL_MS	20
 #define RUN_MATRIX_LIST_MAX	(256 * 1024)	/* `--fault list` output */
+/* smtpref's argv: 8 of ours, the --ref-arg list, the terminator */
+#define RUN_MATRIX_ARGV_MAX	(8 + RUN_MATRIX_REF_ARGS_MAX + 1)
 #define RUN_MATRIX_FAULTS_MAX	1024
 
 /* run_matrix_sleep_ms - a short sleep. */
@@ -92,12 +94,25 @@ run_matrix_stop(pid_t pid)
 	(void)waitpid(pid, &status, 0);
 }
 
-/* run_matrix_faults - `smtpref serve --fault list`: name TAB description. */
+/* run_matrix_has_cert - does smtpref get --cert (so offers TLS)? */
+static bool
+run_matrix_has_cert(const struct run_matrix_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nref_args; i++)
+		if (strcmp(o->ref_args[i], "--cert") == 0)
+			return true;
+	return false;
+}
+
+/* run_matrix_faults - `smtpref serve --fault list`: name TAB description
+ * [TAB tls]. */
 static int
 run_matrix_faults(const struct run_matrix_opts *o, struct run_matrix *m,
     const char *tmpdir, struct sc_err *err)
 {
-	char *argv[5], *path, *buf, *line, *save, *tab;
+	char *argv[5], *path, *buf, *line, *save, *tab, *flags;
 	struct sc_err rerr = { 0 };
 	size_t len, i;
 	int status;
@@ -131,6 +146,14 @@ run_matrix_faults(const struct run_matrix_opts *o, struct run_matrix *m,
 		if (tab == NULL || tab == line)
 			continue;
 		*tab = '\0';
+		/* a third column "tls": the fault lives in TLS, and shows
+		 * only when smtpref gets a certificate */
+		flags = strchr(tab + 1, '\t');
+		if (flags != NULL) {
+			*flags++ = '\0';
+			if (strcmp(flags, "tls") == 0 && !run_matrix_has_cert(o))
+				continue;
+		}
 		if (o->nfaults > 0) {
 			for (i = 0; i < o->nfaults; i++)
 				if (strcmp(o->faults[i], line) == 0)
@@ -202,7 +225,7 @@ run_matrix_one(const struct run_matrix_opts *o,
 	struct run_result *results;
 	struct sc_err err = { 0 };
 	struct run_ctx ctx;
-	char *argv[9], *pfile, *port;
+	char *argv[RUN_MATRIX_ARGV_MAX], *pfile, *port;
 	size_t i;
 	pid_t pid;
 	int n = 0;
@@ -216,6 +239,8 @@ run_matrix_one(const struct run_matrix_opts *o,
 	argv[n++] = "127.0.0.1:0";
 	argv[n++] = "--port-file";
 	argv[n++] = pfile;
+	for (i = 0; i < o->nref_args; i++)
+		argv[n++] = (char *)o->ref_args[i];
 	if (p->name[0] != '\0') {
 		argv[n++] = "--fault";
 		argv[n++] = p->name;
@@ -241,6 +266,8 @@ run_matrix_one(const struct run_matrix_opts *o,
 	ctx.target = xasprintf("127.0.0.1:%s", port);
 	ctx.vars = o->vars;
 	ctx.timeout_scale = o->timeout_scale;
+	ctx.tls_mode = o->tls_mode;
+	ctx.tls = o->tls;
 	if (run_probe_target(&ctx, &err) == -1) {
 		p->error = xasprintf("unreachable: %s", err.msg);
 	} else {
@@ -252,6 +279,7 @@ run_matrix_one(const struct run_matrix_opts *o,
 		}
 		free(results);
 	}
+	ctx.tls = NULL;		/* borrowed */
 	run_ctx_clear(&ctx);
 	run_matrix_stop(pid);
 }
@@ -270,6 +298,11 @@ run_matrix_build(const struct run_matrix_opts *o,
 
 	memset(m, 0, sizeof(*m));
 	m->sel = sel;
+	if (o->nref_args > RUN_MATRIX_REF_ARGS_MAX) {
+		sc_err_set(err, "", 0, 0, "at most %d smtpref arguments",
+		    RUN_MATRIX_REF_ARGS_MAX);
+		return -1;
+	}
 	tmpdir = mkdtemp(tmpl);
 	if (tmpdir == NULL) {
 		sc_err_set(err, "", 0, 0, "mkdtemp: %s", strerror(errno));

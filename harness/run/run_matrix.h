@@ -51,6 +51,10 @@ struct run_matrix_opts {
 	const struct scn_vars *vars;
 	int		 jobs;
 	double		 timeout_scale;
+	const char *const *ref_args;	/* added to every smtpref's flags */
+	size_t		 nref_args;
+	enum run_tls_mode tls_mode;
+	struct tls_ctx	*tls;		/* borrowed, shared by every run */
 	/* called after each profile, for progress; may be NULL */
 	void		(*progress)(void *arg, size_t done, size_t total,
 			    const char *name);

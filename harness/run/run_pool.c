@@ -21,6 +21,7 @@
 #include "scn.h"
 #include "scn_vars.h"
 #include "smtp_reply.h"
+#include "tls.h"
 
 /* run_probe_read - one reply before deadline; 0 or -1. */
 static int
@@ -42,9 +43,9 @@ run_probe_read(struct conn *c, struct smtp_rparser *rp,
 	}
 }
 
-/* run_probe_keywords - copy the EHLO keywords, upper-cased. */
+/* run_keywords_add - copy the EHLO keywords of rep, upper-cased. */
 static void
-run_probe_keywords(struct run_probe *p, const struct smtp_reply *rep)
+run_keywords_add(struct run_keywords *k, const struct smtp_reply *rep)
 {
 	size_t i, j, n;
 
@@ -52,28 +53,117 @@ run_probe_keywords(struct run_probe *p, const struct smtp_reply *rep)
 		n = strcspn(rep->lines[i].text, " ");
 		if (n == 0)
 			continue;
-		p->keywords = xreallocarray(p->keywords, p->nkeywords + 1,
-		    sizeof(*p->keywords));
-		p->params = xreallocarray(p->params, p->nkeywords + 1,
-		    sizeof(*p->params));
-		p->keywords[p->nkeywords] = xstrndup(rep->lines[i].text, n);
-		p->params[p->nkeywords] = xstrdup(rep->lines[i].text + n +
+		k->kw = xreallocarray(k->kw, k->n + 1, sizeof(*k->kw));
+		k->params = xreallocarray(k->params, k->n + 1,
+		    sizeof(*k->params));
+		k->kw[k->n] = xstrndup(rep->lines[i].text, n);
+		k->params[k->n] = xstrdup(rep->lines[i].text + n +
 		    (rep->lines[i].text[n] == ' ' ? 1 : 0));
 		for (j = 0; j < n; j++)
-			p->keywords[p->nkeywords][j] = (char)toupper(
-			    (unsigned char)p->keywords[p->nkeywords][j]);
-		p->nkeywords++;
+			k->kw[k->n][j] = (char)toupper(
+			    (unsigned char)k->kw[k->n][j]);
+		k->n++;
 	}
 }
 
-/* run_probe_target - greeting, EHLO, QUIT. */
+/* run_keywords_clear - release. */
+static void
+run_keywords_clear(struct run_keywords *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++) {
+		free(k->kw[i]);
+		if (k->params != NULL)
+			free(k->params[i]);
+	}
+	free(k->kw);
+	free(k->params);
+	memset(k, 0, sizeof(*k));
+}
+
+/* run_keywords_copy - dst gets a deep copy of src's entries. */
+static void
+run_keywords_copy(struct run_keywords *dst, const struct run_keywords *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++) {
+		dst->kw = xreallocarray(dst->kw, dst->n + 1, sizeof(*dst->kw));
+		dst->params = xreallocarray(dst->params, dst->n + 1,
+		    sizeof(*dst->params));
+		dst->kw[dst->n] = xstrdup(src->kw[i]);
+		dst->params[dst->n] = xstrdup(src->params != NULL ?
+		    src->params[i] : "");
+		dst->n++;
+	}
+}
+
+/* run_probe_cmd - send cmd, read its reply into rep; 0 or -1. */
+static int
+run_probe_cmd(struct conn *c, struct smtp_rparser *rp, const char *cmd,
+    struct smtp_reply *rep, int64_t deadline)
+{
+	struct sc_err err = { 0 };
+
+	if (conn_write(c, cmd, strlen(cmd), deadline, &err) != CONN_OK)
+		return -1;
+	return run_probe_read(c, rp, rep, deadline);
+}
+
+/* run_probe_ehlo - EHLO; its keywords into k. 0, or -1 with why set. */
+static int
+run_probe_ehlo(struct conn *c, struct smtp_rparser *rp, const char *cmd,
+    struct run_keywords *k, int64_t deadline, char **why)
+{
+	struct smtp_reply rep;
+	int rc = 0;
+
+	memset(&rep, 0, sizeof(rep));
+	if (run_probe_cmd(c, rp, cmd, &rep, deadline) == -1) {
+		*why = xstrdup("no reply to EHLO");
+		return -1;
+	}
+	if (rep.code == 250)
+		run_keywords_add(k, &rep);
+	else {
+		*why = xasprintf("EHLO answered %d", rep.code);
+		rc = -1;
+	}
+	smtp_reply_clear(&rep);
+	return rc;
+}
+
+/* run_probe_handshake - TLS with any certificate, so that what the server
+ * presents is known even when it would not verify. */
+static int
+run_probe_handshake(struct run_ctx *ctx, struct conn *c, int64_t deadline)
+{
+	struct conn_tls_opts o = { .any_cert = true };
+	struct sc_err err = { 0 };
+	struct run_probe *p = &ctx->probe;
+
+	if (conn_start_tls(c, ctx->tls, ctx->host, &o, deadline, &p->tls_info,
+	    &err) != CONN_OK) {
+		p->tls_detail = xasprintf("TLS handshake failed: %s", err.msg);
+		return -1;
+	}
+	p->tls_ok = true;
+	return 0;
+}
+
+/*
+ * run_probe_target - greeting, EHLO, and QUIT; on the way, TLS: under
+ * implicit TLS from the start, else STARTTLS and a second EHLO when the
+ * target offers it and --tls is not none.
+ */
 int
 run_probe_target(struct run_ctx *ctx, struct sc_err *err)
 {
 	struct run_probe *p = &ctx->probe;
+	struct run_keywords clear = { 0 };
 	struct smtp_reply rep;
 	struct smtp_rparser *rp;
-	struct sc_err werr = { 0 };
 	struct conn *c = NULL;
 	const char *helo;
 	int64_t scale_us, deadline;
@@ -90,6 +180,11 @@ run_probe_target(struct run_ctx *ctx, struct sc_err *err)
 	p->reached = true;
 	rp = smtp_rparser_new();
 	deadline = sc_now_us() + scale_us;
+	if (ctx->tls_mode == RUN_TLS_IMPLICIT &&
+	    run_probe_handshake(ctx, c, deadline) == -1) {
+		p->detail = xstrdup(p->tls_detail);
+		goto done;
+	}
 	if (run_probe_read(c, rp, &rep, deadline) == -1) {
 		p->detail = xstrdup("no greeting within the read deadline");
 		goto done;
@@ -98,20 +193,41 @@ run_probe_target(struct run_ctx *ctx, struct sc_err *err)
 	smtp_reply_clear(&rep);
 	helo = scn_vars_get(ctx->vars, "helo");
 	cmd = xasprintf("EHLO %s\r\n", helo != NULL ? helo : "localhost");
-	if (conn_write(c, cmd, strlen(cmd), deadline, &werr) == CONN_OK &&
-	    run_probe_read(c, rp, &rep, sc_now_us() + scale_us) == 0) {
-		if (rep.code == 250) {
-			p->ehlo_ok = true;
-			run_probe_keywords(p, &rep);
-		} else {
-			p->detail = xasprintf("EHLO answered %d", rep.code);
-		}
-		smtp_reply_clear(&rep);
-		if (conn_write(c, "QUIT\r\n", 6, deadline, &werr) == CONN_OK &&
-		    run_probe_read(c, rp, &rep, sc_now_us() + scale_us) == 0)
+	if (run_probe_ehlo(c, rp, cmd, &clear, sc_now_us() + scale_us,
+	    &p->detail) == 0) {
+		p->ehlo_ok = true;
+		p->keywords = clear.kw;
+		p->params = clear.params;
+		p->nkeywords = clear.n;
+		if (ctx->tls_mode == RUN_TLS_IMPLICIT) {
+			/* one list, inside TLS already: it is both */
+			run_keywords_copy(&p->tls_kw, &clear);
+		} else if (ctx->tls_mode == RUN_TLS_STARTTLS &&
+		    run_probe_keyword_params(p, "STARTTLS") != NULL) {
+			deadline = sc_now_us() + scale_us;
+			if (run_probe_cmd(c, rp, "STARTTLS\r\n", &rep,
+			    deadline) == -1)
+				p->tls_detail = xstrdup("no reply to STARTTLS");
+			else if (rep.code != 220)
+				p->tls_detail = xasprintf("STARTTLS answered "
+				    "%d", rep.code);
+			else if (run_probe_handshake(ctx, c, deadline) == 0) {
+				/* nothing read in clear counts inside TLS */
+				smtp_rparser_free(rp);
+				rp = smtp_rparser_new();
+				if (run_probe_ehlo(c, rp, cmd, &p->tls_kw,
+				    sc_now_us() + scale_us, &p->tls_detail) ==
+				    -1)
+					p->tls_ok = false;
+			}
 			smtp_reply_clear(&rep);
-	} else {
-		p->detail = xstrdup("no reply to EHLO");
+		} else if (ctx->tls_mode == RUN_TLS_STARTTLS) {
+			p->tls_detail = xstrdup("the target does not offer "
+			    "STARTTLS");
+		}
+		if (run_probe_cmd(c, rp, "QUIT\r\n", &rep, sc_now_us() +
+		    scale_us) == 0)
+			smtp_reply_clear(&rep);
 	}
 	free(cmd);
 done:
@@ -139,6 +255,52 @@ run_probe_keyword_params(const struct run_probe *p, const char *kw)
 	return NULL;
 }
 
+/* run_keywords_params - the text after the keyword in any list. */
+const char *
+run_keywords_params(const struct run_keywords *k, const char *kw)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		if (strcasecmp(k->kw[i], kw) == 0)
+			return k->params != NULL ? k->params[i] : "";
+	return NULL;
+}
+
+/* run_tls_available - the mode allows TLS and the probe got there. */
+bool
+run_tls_available(const struct run_ctx *ctx)
+{
+	return ctx->tls_mode != RUN_TLS_NONE && ctx->tls != NULL &&
+	    ctx->probe.tls_ok;
+}
+
+/* run_tls_mode_str - name for reports. */
+const char *
+run_tls_mode_str(enum run_tls_mode m)
+{
+	switch (m) {
+	case RUN_TLS_STARTTLS:	return "starttls";
+	case RUN_TLS_NONE:	return "none";
+	case RUN_TLS_IMPLICIT:	return "implicit";
+	}
+	return "?";
+}
+
+/* run_tls_describe - one line about a TLS session. */
+char *
+run_tls_describe(const struct conn_tls_info *ti)
+{
+	return xasprintf("%s %s; certificate %s, issued by %s, expires %s "
+	    "(%ld days)%s; %s%s", ti->version, ti->cipher,
+	    ti->subject[0] != '\0' ? ti->subject : "(none)",
+	    ti->issuer[0] != '\0' ? ti->issuer : "(none)",
+	    ti->not_after[0] != '\0' ? ti->not_after : "?", ti->days_left,
+	    ti->self_signed ? ", self-signed" : "",
+	    ti->verified ? "verified" : "NOT verified: ",
+	    ti->verified ? "" : ti->verify_error);
+}
+
 /* run_probe_clear - release. */
 void
 run_probe_clear(struct run_probe *p)
@@ -153,6 +315,8 @@ run_probe_clear(struct run_probe *p)
 	free(p->keywords);
 	free(p->params);
 	free(p->detail);
+	run_keywords_clear(&p->tls_kw);
+	free(p->tls_detail);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -163,6 +327,8 @@ run_ctx_clear(struct run_ctx *ctx)
 	free(ctx->host);
 	free(ctx->port);
 	free(ctx->target);
+	tls_ctx_free(ctx->tls);
+	ctx->tls = NULL;
 	run_probe_clear(&ctx->probe);
 }
 

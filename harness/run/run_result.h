@@ -124,6 +124,8 @@ struct run_summary {
 	const char *tool_version;
 	const char *target;		/* "127.0.0.1:2525" */
 	const char *shard;		/* "1/4" or NULL */
+	const char *tls;		/* TLS mode and policy, or NULL */
+	const char *tls_peer;		/* what the probe's TLS saw, or NULL */
 	int64_t	 started_wall_us;
 	int64_t	 duration_us;
 	struct run_result *results;	/* in selection order */

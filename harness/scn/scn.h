@@ -43,6 +43,8 @@ enum scn_req_kind {
 	SCN_REQ_NO_KEYWORD,	/* `requires no keyword PIPELINING` */
 	SCN_REQ_VAR,		/* `requires var unknown_rcpt`: set, non-empty */
 	SCN_REQ_TLS,		/* `requires tls` */
+	SCN_REQ_TLS_KEYWORD,	/* `requires tls keyword AUTH /PLAIN/`: in
+				   the EHLO reply after TLS */
 };
 
 struct scn_require {
@@ -74,6 +76,37 @@ enum scn_step_kind {
 	SCN_STEP_EXPECT_SILENCE,	/* no byte arrives for a time */
 	SCN_STEP_CAPTURE,	/* store a value from a reply in a variable */
 	SCN_STEP_CLOSE,		/* the harness closes its side */
+	SCN_STEP_STARTTLS,	/* TLS handshake now (after 220 to STARTTLS) */
+	SCN_STEP_SECURE,	/* reach TLS: STARTTLS, 220, handshake; nothing
+				   when the connection is TLS already */
+	SCN_STEP_EXPECT_TLS,	/* a property of the TLS session */
+};
+
+/* `starttls [any-cert] [min-version V] [max-version V] [ciphers "L"]
+ * [fails]` */
+struct scn_starttls {
+	bool	 any_cert;	/* the scenario judges the certificate itself:
+				   a failed verification is not an ERROR */
+	bool	 fails;		/* the handshake must fail */
+	int	 min_version;	/* 10..13 for TLS 1.0..1.3; 0: default */
+	int	 max_version;
+	char	*ciphers;	/* OpenSSL cipher list, or NULL */
+};
+
+enum scn_tls_prop {
+	SCN_TLS_VERSION,	/* `expect tls version at-least 1.2` */
+	SCN_TLS_VERIFIED,	/* `expect tls verified`: chain and name */
+	SCN_TLS_DAYS_LEFT,	/* `expect tls days-left N` */
+	SCN_TLS_NOT_SELF_SIGNED,	/* `expect tls not-self-signed` */
+};
+
+struct scn_expect_tls {
+	enum scn_tls_prop prop;
+	int	 version;	/* VERSION: the least acceptable, 10..13 */
+	long	 days;		/* DAYS_LEFT: at least this many */
+	int	 warn_ports[SCN_CODE_ALTS_MAX];	/* `warn-on-port 25|2525`:
+				   a mismatch on these target ports is WARN */
+	size_t	 nwarn_ports;
 };
 
 enum scn_capture_from {
@@ -112,6 +145,8 @@ struct scn_step {
 		long	 pause_ms;	/* PAUSE */
 		long	 silence_ms;	/* EXPECT_SILENCE */
 		struct scn_expect_reply reply;	/* EXPECT_REPLY */
+		struct scn_starttls starttls;	/* STARTTLS, SECURE */
+		struct scn_expect_tls tls;	/* EXPECT_TLS */
 		struct {		/* EXPECT_(NO_)KEYWORD */
 			char	*keyword;
 			char	*param_src;	/* ERE or NULL */

@@ -541,7 +541,7 @@ scn_parse_h_role(struct scn_parser *p, struct scn_lex *lx, int kcol)
 }
 
 /* scn_parse_h_requires - keyword KW [/RE/], no keyword KW, var NAME,
- * tls. */
+ * tls, tls keyword KW [/RE/]. */
 static int
 scn_parse_h_requires(struct scn_parser *p, struct scn_lex *lx, int kcol)
 {
@@ -581,6 +581,26 @@ scn_parse_h_requires(struct scn_parser *p, struct scn_lex *lx, int kcol)
 		r.arg = scn_parse_varname(p, lx, "requires var");
 	} else if (strcmp(w, "tls") == 0) {
 		r.kind = SCN_REQ_TLS;
+		if (!scn_lex_at_end(lx)) {
+			/* `requires tls keyword KW [/RE/]` */
+			free(w);
+			if ((w = scn_parse_word(p, lx, &col, "keyword or the "
+			    "end of the line after \"requires tls\"")) ==
+			    NULL)
+				return -1;
+			if (strcmp(w, "keyword") != 0)
+				rc = scn_parse_err_got(p, col, "keyword or the "
+				    "end of the line after \"requires tls\"",
+				    w);
+			r.kind = SCN_REQ_TLS_KEYWORD;
+			if (rc == 0)
+				r.arg = scn_parse_keyword(p, lx,
+				    "requires tls keyword");
+			if (r.arg != NULL && scn_lex_peek(lx) == '/' &&
+			    (r.param_src = scn_parse_regex(p, lx, false)) ==
+			    NULL)
+				rc = -1;
+		}
 	} else {
 		near = scn_parse_suggest(w, forms);
 		if (near != NULL)
@@ -915,6 +935,10 @@ scn_free(struct scn *s)
 			if (st->u.kw.has_param_re)
 				regfree(&st->u.kw.param_re);
 			break;
+		case SCN_STEP_STARTTLS:
+		case SCN_STEP_SECURE:
+			free(st->u.starttls.ciphers);
+			break;
 		case SCN_STEP_CAPTURE:
 			free(st->u.capture.var);
 			free(st->u.capture.keyword);
@@ -1019,6 +1043,9 @@ scn_step_kind_str(enum scn_step_kind k)
 	case SCN_STEP_EXPECT_SILENCE:	return "expect silence";
 	case SCN_STEP_CAPTURE:		return "capture";
 	case SCN_STEP_CLOSE:		return "close";
+	case SCN_STEP_STARTTLS:		return "starttls";
+	case SCN_STEP_SECURE:		return "secure";
+	case SCN_STEP_EXPECT_TLS:	return "expect tls";
 	}
 	return scn_parse_unknown((int)k);
 }

@@ -25,7 +25,7 @@
 
 const char *const scn_step_names[] = {
 	"connect", "send", "pipeline", "send-raw", "body", "body-raw",
-	"pause", "close", "expect", "capture", NULL
+	"pause", "close", "expect", "capture", "starttls", "secure", NULL
 };
 
 static const char *const scn_step_expect_opts[] = {
@@ -602,6 +602,206 @@ scn_step_expect_not(struct scn_parser *p, struct scn_lex *lx)
 	return 0;
 }
 
+/* scn_step_tls_version - "1.0".."1.3" to 10..13; -1 with an error. */
+static int
+scn_step_tls_version(struct scn_parser *p, const char *w, int col)
+{
+	if (strlen(w) == 3 && w[0] == '1' && w[1] == '.' && w[2] >= '0' &&
+	    w[2] <= '3')
+		return 10 + (w[2] - '0');
+	return scn_parse_err_got(p, col, "a TLS version: 1.0, 1.1, 1.2 or "
+	    "1.3", w);
+}
+
+/* scn_step_starttls - `starttls [any-cert] [min-version V] [max-version V]
+ * [ciphers "LIST"] [fails]`. */
+static int
+scn_step_starttls(struct scn_parser *p, struct scn_lex *lx, int kcol)
+{
+	static const char *const opts[] = { "any-cert", "min-version",
+	    "max-version", "ciphers", "fails", NULL };
+	struct scn_starttls t;
+	struct scn_step *st;
+	const char *near;
+	char *w, *v;
+	int col, vcol, rc = 0, ver;
+
+	memset(&t, 0, sizeof(t));
+	while (rc == 0 && (w = scn_lex_word(lx, &col)) != NULL) {
+		if (strcmp(w, "any-cert") == 0)
+			t.any_cert = true;
+		else if (strcmp(w, "fails") == 0)
+			t.fails = true;
+		else if (strcmp(w, "min-version") == 0 ||
+		    strcmp(w, "max-version") == 0) {
+			v = scn_parse_word(p, lx, &vcol, "a TLS version after "
+			    "the option");
+			ver = v == NULL ? -1 : scn_step_tls_version(p, v, vcol);
+			free(v);
+			if (ver == -1)
+				rc = -1;
+			else if (w[1] == 'i')
+				t.min_version = ver;
+			else
+				t.max_version = ver;
+		} else if (strcmp(w, "ciphers") == 0) {
+			if (t.ciphers != NULL)
+				rc = scn_parse_err(p, col, "\"ciphers\" given "
+				    "twice");
+			else if (scn_lex_peek(lx) != '"')
+				rc = scn_parse_err(p, scn_lex_col(lx),
+				    "expected a \"quoted\" OpenSSL cipher list "
+				    "after \"ciphers\"");
+			else if ((t.ciphers = scn_lex_string(lx, &vcol)) ==
+			    NULL || *t.ciphers == '\0')
+				rc = t.ciphers == NULL ? -1 : scn_parse_err(p,
+				    vcol, "empty cipher list");
+		} else {
+			near = scn_parse_suggest(w, opts);
+			if (near != NULL)
+				rc = scn_parse_err(p, col, "unknown starttls "
+				    "option \"%s\" (did you mean \"%s\"?)", w,
+				    near);
+			else
+				rc = scn_parse_err_got(p, col, "any-cert, "
+				    "min-version, max-version, ciphers or fails",
+				    w);
+		}
+		free(w);
+	}
+	if (rc == 0 && t.min_version != 0 && t.max_version != 0 &&
+	    t.min_version > t.max_version)
+		rc = scn_parse_err(p, kcol, "min-version is above max-version");
+	if (rc == 0 && scn_parse_end(p, lx) == 0 &&
+	    (st = scn_step_new(p, SCN_STEP_STARTTLS)) != NULL) {
+		st->u.starttls = t;
+		return 0;
+	}
+	free(t.ciphers);
+	return -1;
+}
+
+/* scn_step_secure - `secure [any-cert]`: reach TLS however the run
+ * connects. */
+static int
+scn_step_secure(struct scn_parser *p, struct scn_lex *lx, int kcol)
+{
+	struct scn_step *st;
+	bool any = false;
+	char *w;
+	int col, rc = 0;
+
+	if ((w = scn_lex_word(lx, &col)) != NULL) {
+		if (strcmp(w, "any-cert") == 0)
+			any = true;
+		else
+			rc = scn_parse_err_got(p, col, "any-cert or the end of "
+			    "the line", w);
+		free(w);
+	}
+	if (rc == -1 || scn_parse_end(p, lx) == -1 ||
+	    (st = scn_step_new(p, SCN_STEP_SECURE)) == NULL)
+		return -1;
+	st->u.starttls.any_cert = any;
+	return 0;
+}
+
+/* scn_step_ports - "25|2525" into t->warn_ports. */
+static int
+scn_step_ports(struct scn_parser *p, const char *w, int col,
+    struct scn_expect_tls *t)
+{
+	const char *a = w;
+	char *end;
+	long v;
+
+	for (;;) {
+		v = strtol(a, &end, 10);
+		if (end == a || v < 1 || v > 65535 ||
+		    (*end != '|' && *end != '\0'))
+			return scn_parse_err_got(p, col, "ports like 25 or "
+			    "25|2525", w);
+		if (t->nwarn_ports == SCN_CODE_ALTS_MAX)
+			return scn_parse_err(p, col, "at most %d ports",
+			    SCN_CODE_ALTS_MAX);
+		t->warn_ports[t->nwarn_ports++] = (int)v;
+		if (*end == '\0')
+			return 0;
+		a = end + 1;
+	}
+}
+
+/* scn_step_expect_tls - `expect tls version at-least V | verified |
+ * days-left N | not-self-signed [warn-on-port PORTS]`. */
+static int
+scn_step_expect_tls(struct scn_parser *p, struct scn_lex *lx)
+{
+	static const char *const props[] = { "version", "verified",
+	    "days-left", "not-self-signed", NULL };
+	struct scn_expect_tls t;
+	struct scn_step *st;
+	const char *near;
+	char *w, *v = NULL;
+	int col, vcol, rc = 0;
+
+	memset(&t, 0, sizeof(t));
+	if ((w = scn_parse_word(p, lx, &col, "version, verified, days-left "
+	    "or not-self-signed after \"expect tls\"")) == NULL)
+		return -1;
+	if (strcmp(w, "version") == 0) {
+		t.prop = SCN_TLS_VERSION;
+		v = scn_parse_word(p, lx, &vcol, "\"at-least\" after "
+		    "\"expect tls version\"");
+		if (v == NULL)
+			rc = -1;
+		else if (strcmp(v, "at-least") != 0)
+			rc = scn_parse_err_got(p, vcol, "\"at-least\" after "
+			    "\"expect tls version\"", v);
+		free(v);
+		v = rc == 0 ? scn_parse_word(p, lx, &vcol, "a TLS version "
+		    "after \"at-least\"") : NULL;
+		if (rc == 0 && (v == NULL ||
+		    (t.version = scn_step_tls_version(p, v, vcol)) == -1))
+			rc = -1;
+	} else if (strcmp(w, "verified") == 0) {
+		t.prop = SCN_TLS_VERIFIED;
+	} else if (strcmp(w, "days-left") == 0) {
+		t.prop = SCN_TLS_DAYS_LEFT;
+		v = scn_parse_word(p, lx, &vcol, "a number of days after "
+		    "\"days-left\"");
+		if (v == NULL || sc_parse_long(v, 0, 36500, &t.days) == -1)
+			rc = v == NULL ? -1 : scn_parse_err_got(p, vcol,
+			    "a number of days, 0-36500", v);
+	} else if (strcmp(w, "not-self-signed") == 0) {
+		t.prop = SCN_TLS_NOT_SELF_SIGNED;
+	} else {
+		near = scn_parse_suggest(w, props);
+		rc = near != NULL ? scn_parse_err(p, col, "unknown TLS "
+		    "property \"%s\" (did you mean \"%s\"?)", w, near) :
+		    scn_parse_err_got(p, col, "version, verified, days-left or "
+		    "not-self-signed", w);
+	}
+	free(w);
+	free(v);
+	if (rc == 0 && (w = scn_lex_word(lx, &col)) != NULL) {
+		if (strcmp(w, "warn-on-port") != 0)
+			rc = scn_parse_err_got(p, col, "\"warn-on-port PORTS\" "
+			    "or the end of the line", w);
+		free(w);
+		if (rc == 0 && (v = scn_parse_word(p, lx, &vcol, "ports after "
+		    "\"warn-on-port\"")) == NULL)
+			rc = -1;
+		if (rc == 0)
+			rc = scn_step_ports(p, v, vcol, &t);
+		free(v);
+	}
+	if (rc == -1 || scn_parse_end(p, lx) == -1 ||
+	    (st = scn_step_new(p, SCN_STEP_EXPECT_TLS)) == NULL)
+		return -1;
+	st->u.tls = t;
+	return 0;
+}
+
 /* scn_step_expect - every form of expect. */
 static int
 scn_step_expect(struct scn_parser *p, struct scn_lex *lx, int kcol)
@@ -612,8 +812,8 @@ scn_step_expect(struct scn_parser *p, struct scn_lex *lx, int kcol)
 	int col, rc;
 
 	if ((w = scn_parse_word(p, lx, &col, "a reply code like 250, 2xx or "
-	    "250|251, or keyword, no keyword, not, close or silence after "
-	    "\"expect\"")) == NULL)
+	    "250|251, or keyword, no keyword, not, tls, close or silence "
+	    "after \"expect\"")) == NULL)
 		return -1;
 	if (strcmp(w, "not") == 0) {
 		free(w);
@@ -622,6 +822,10 @@ scn_step_expect(struct scn_parser *p, struct scn_lex *lx, int kcol)
 	if (strcmp(w, "keyword") == 0) {
 		free(w);
 		return scn_step_expect_keyword(p, lx, false);
+	}
+	if (strcmp(w, "tls") == 0) {
+		free(w);
+		return scn_step_expect_tls(p, lx);
 	}
 	if (strcmp(w, "no") == 0) {
 		free(w);
@@ -672,7 +876,7 @@ scn_step_expect(struct scn_parser *p, struct scn_lex *lx, int kcol)
 		return rc;
 	}
 	rc = scn_parse_err_got(p, col, "a reply code like 250, 2xx or "
-	    "250|251, or keyword, no keyword, not, close or silence", w);
+	    "250|251, or keyword, no keyword, not, tls, close or silence", w);
 	free(w);
 	return rc;
 }
@@ -740,6 +944,8 @@ const struct scn_parse_kw scn_step_table[] = {
 	{ "close",	scn_step_close },
 	{ "expect",	scn_step_expect },
 	{ "capture",	scn_step_capture },
+	{ "starttls",	scn_step_starttls },
+	{ "secure",	scn_step_secure },
 	{ NULL,		NULL }
 };
 

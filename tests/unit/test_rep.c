@@ -475,7 +475,8 @@ test_rep_junit_schema_rejects(void)
 	"import json, sys\n" \
 	"d = json.load(open(sys.argv[1]))\n" \
 	"top = {\"schema_version\", \"tool\", \"version\", \"target\", " \
-	"\"shard\", \"started\", \"duration_ms\", \"counts\", \"results\"}\n" \
+	"\"shard\", \"tls\", \"tls_peer\", \"started\", \"duration_ms\", " \
+	"\"counts\", \"results\"}\n" \
 	"res = {\"id\", \"title\", \"area\", \"path\", \"level\", \"rfc\", " \
 	"\"tags\", \"catalog\", \"note\", \"verdict\", \"reason\", \"step\", " \
 	"\"expected\", \"got\", \"started\", \"duration_ms\", \"steps\", " \

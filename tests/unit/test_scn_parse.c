@@ -401,7 +401,8 @@ static const struct {
 	  "x.scn:2:14: expected a variable name (lower case letters, digits "
 	  "and _, starting with a letter or _), got \"Rcpt\"" },
 	{ "requires tls junk", "id x\nrequires tls 1.3\n",
-	  "x.scn:2:14: expected the end of the line, got \"1.3\"" },
+	  "x.scn:2:14: expected keyword or the end of the line after "
+	  "\"requires tls\", got \"1.3\"" },
 	{ "header after step", HDR "connect\nnote late\n",
 	  "x.scn:6:1: header field \"note\" after the first step (line 5): "
 	  "the header comes first" },
@@ -447,10 +448,10 @@ static const struct {
 	  "\"1.s\"" },
 	{ "expect nothing", HDR "connect\nexpect\n",
 	  "x.scn:6:7: expected a reply code like 250, 2xx or 250|251, or "
-	  "keyword, no keyword, not, close or silence after \"expect\"" },
+	  "keyword, no keyword, not, tls, close or silence after \"expect\"" },
 	{ "expect word", HDR "connect\nexpect ok\n",
 	  "x.scn:6:8: expected a reply code like 250, 2xx or 250|251, or "
-	  "keyword, no keyword, not, close or silence, got \"ok\"" },
+	  "keyword, no keyword, not, tls, close or silence, got \"ok\"" },
 	{ "expect not without within", HDR "connect\nexpect not 250\n",
 	  "x.scn:6:15: expected \"within DURATION\" after the codes of "
 	  "\"expect not\"" },
