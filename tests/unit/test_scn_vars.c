@@ -261,6 +261,17 @@ static const struct {
 	{ "${repeat:2:\\r\\n}.", true, "\r\n\r\n.", 0 },
 	{ "${repeat:2:\\x7d}", true, "}}", 0 },
 	{ "${repeat:2:\\r\\n}.", false, "\\r\\n\\r\\n.", 0 },
+	/* RFC 4648 10 test vectors, then SASL PLAIN (RFC 4616 4) */
+	{ "${base64:}x", false, "x", 0 },
+	{ "${base64:f}", false, "Zg==", 0 },
+	{ "${base64:fo}", false, "Zm8=", 0 },
+	{ "${base64:foobar}", false, "Zm9vYmFy", 0 },
+	{ "${base64:\\0tim\\0tanstaaftanstaaf}", false,
+	  "AHRpbQB0YW5zdGFhZnRhbnN0YWFm", 0 },
+	{ "AUTH PLAIN ${base64:\\0${n}\\0${n+1}}", false,
+	  "AUTH PLAIN ADQxADQy", 0 },
+	{ "${base64:${repeat:2:a}}", false, "YWE=", 0 },
+	{ "${base64:a\\x7db}", true, "YX1i", 0 },
 };
 
 /* The errors: src, escapes, message, column (1-based, in src). */
@@ -295,6 +306,11 @@ static const struct {
 	{ "${n+99999999999999999999}", false, "number too large", 5 },
 	{ "${repeat:3}", false, "expected \":\" after the repeat count", 11 },
 	{ "${repeat:3:abc", false, "unterminated \"${\": expected \"}\"", 1 },
+	{ "${base64:abc", false, "unterminated \"${base64:\": expected "
+	  "\"}\"", 1 },
+	{ "x${base64:a${nosuch}}", false, "unknown variable \"nosuch\"", 12 },
+	{ "${base64:\\q}", false, "unknown escape \"\\q\": expected \\r \\n "
+	  "\\t \\0 \\\\ \\\" or \\xNN", 10 },
 	{ "${repeat:16777217:}", false, "${repeat:...} is over 16777216 "
 	  "bytes", 1 },
 	{ "${repeat:8388609:ab}", false, "${repeat:...} is over 16777216 "
