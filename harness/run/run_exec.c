@@ -448,8 +448,17 @@ run_step_connect(struct run_session *ss)
 		    err.msg);
 		return;
 	}
+	/* a new connection starts from nothing (a scenario may reconnect
+	 * after `close` or the server's close) */
+	ss->eof = ss->in_data = ss->quit_sent = ss->tls_on = false;
+	ss->outq_head = ss->outq_len = 0;
+	smtp_rparser_reset(ss->rp);
+	if (ss->has_ehlo) {
+		smtp_reply_clear(&ss->ehlo);
+		ss->has_ehlo = false;
+	}
 	run_event(ss, "connected to %s", conn_peer(ss->c));
-	if (ss->ctx->tls_mode == RUN_TLS_IMPLICIT)
+	if (ss->ctx->tls_mode == RUN_TLS_IMPLICIT && ss->ctx->tls != NULL)
 		run_tls_handshake(ss, NULL, "a TLS handshake at connect "
 		    "(implicit TLS)");
 }
@@ -652,6 +661,11 @@ run_step_expect(struct run_session *ss, const struct scn_step *st)
 		else if (scn_codeset_match(&e->info_on, ss->last.code))
 			run_judge(ss, RUN_INFO, expected, got, gotlen,
 			    "got %d: a choice the RFC leaves to the server",
+			    ss->last.code);
+		else if (scn_codeset_match(&e->skip_on, ss->last.code))
+			run_judge(ss, RUN_SKIP, expected, got, gotlen,
+			    "got %d: the server's choice (allowed) makes the "
+			    "rest of this check not applicable",
 			    ss->last.code);
 		else
 			run_judge(ss, run_level_verdict(ss->s), expected, got,
@@ -977,6 +991,11 @@ run_step_starttls(struct run_session *ss, const struct scn_step *st)
 	if (ss->tls_on) {
 		run_judge(ss, RUN_ERROR, "a connection in clear", NULL, 0,
 		    "`starttls` on a connection that is TLS already");
+		return;
+	}
+	if (ss->ctx->tls_mode == RUN_TLS_NONE || ss->ctx->tls == NULL) {
+		run_judge(ss, RUN_SKIP, NULL, NULL, 0, "TLS is off (--tls "
+		    "none)");
 		return;
 	}
 	run_tls_handshake(ss, &st->u.starttls, "a TLS handshake after the "

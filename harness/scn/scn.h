@@ -118,6 +118,9 @@ struct scn_expect_reply {
 	struct scn_codeset pass;	/* the codes that pass */
 	struct scn_codeset warn_on;	/* these give WARN instead */
 	struct scn_codeset info_on;	/* these give INFO instead */
+	struct scn_codeset skip_on;	/* these end the scenario as SKIP: a
+					   policy under which the check does
+					   not apply (RFC-permitted) */
 	bool	 record;	/* a pass is recorded as INFO: a policy the
 				   peer may choose ("server chose 252") */
 	char	*enh;		/* "5.1.x" pattern, or NULL: the reply must

@@ -29,7 +29,8 @@ const char *const scn_step_names[] = {
 };
 
 static const char *const scn_step_expect_opts[] = {
-	"enh", "text", "warn-on", "info-on", "record", "within", NULL
+	"enh", "text", "warn-on", "info-on", "skip-on", "record", "within",
+	NULL
 };
 
 /* scn_step_code_ok - three characters of digit or x, the first 2-5 or
@@ -455,7 +456,7 @@ scn_step_expect_reply(struct scn_parser *p, struct scn_lex *lx,
 	struct scn_step *st;
 	const char *near;
 	bool seen_enh = false, seen_text = false, seen_warn = false;
-	bool seen_info = false, seen_within = false;
+	bool seen_info = false, seen_within = false, seen_skip = false;
 	long within = 0;
 	char *w, *v;
 	int col, vcol, rc;
@@ -473,6 +474,8 @@ scn_step_expect_reply(struct scn_parser *p, struct scn_lex *lx,
 			seen = &seen_warn;
 		else if (strcmp(w, "info-on") == 0)
 			seen = &seen_info;
+		else if (strcmp(w, "skip-on") == 0)
+			seen = &seen_skip;
 		else if (strcmp(w, "record") == 0)
 			seen = &r.record;
 		else if (strcmp(w, "within") == 0)
@@ -484,8 +487,8 @@ scn_step_expect_reply(struct scn_parser *p, struct scn_lex *lx,
 				    "\"%s\" (did you mean \"%s\"?)", w, near);
 			else
 				rc = scn_parse_err_got(p, col, "an option "
-				    "(enh, text, warn-on, info-on, record, "
-				    "within)", w);
+				    "(enh, text, warn-on, info-on, skip-on, "
+				    "record, within)", w);
 		} else if (*seen) {
 			rc = scn_parse_err(p, col, "duplicate option \"%s\"",
 			    w);
@@ -515,6 +518,7 @@ scn_step_expect_reply(struct scn_parser *p, struct scn_lex *lx,
 			} else {
 				rc = scn_step_codes(p, v, vcol,
 				    seen == &seen_warn ? &r.warn_on :
+				    seen == &seen_skip ? &r.skip_on :
 				    &r.info_on);
 				free(v);
 			}

@@ -21,6 +21,7 @@
 #include "sc_util.h"
 #include "scn.h"
 #include "scn_vars.h"
+#include "tls.h"
 
 #define FS_ACTIONS_MAX	16
 #define FS_READ_MS	3000
@@ -196,6 +197,25 @@ static const struct fs_action reply_252[] = {
 	{ FS_END, 0, 0, 0, 0 },
 };
 
+/* STARTTLS answered 220 with a plaintext reply glued on (the "NO
+ * STARTTLS" response injection), then no TLS at all. */
+static const struct fs_action starttls_injected[] = {
+	{ FS_SEND, "220 mx.example ESMTP\r\n", 0, 0, 0 },
+	{ FS_READ, 0, 0, 0, 0 },
+	{ FS_SEND, "220 go ahead\r\n250 injected\r\n", 0, 0, 0 },
+	{ FS_SLEEP, 0, 0, 0, 300 },
+	{ FS_END, 0, 0, 0, 0 },
+};
+
+/* STARTTLS answered 220, then the server hangs up: no handshake. */
+static const struct fs_action starttls_hangup[] = {
+	{ FS_SEND, "220 mx.example ESMTP\r\n", 0, 0, 0 },
+	{ FS_READ, 0, 0, 0, 0 },
+	{ FS_SEND, "220 go ahead\r\n", 0, 0, 0 },
+	{ FS_SLEEP, 0, 0, 0, 100 },
+	{ FS_END, 0, 0, 0, 0 },
+};
+
 static const struct fs_action capture_size[] = {
 	{ FS_SEND, "220 mx.example ESMTP\r\n", 0, 0, 0 },
 	{ FS_READ, 0, 0, 0, 0 },
@@ -346,6 +366,28 @@ static const struct {
 	  HDR "level MUST\nconnect\nexpect 220\nsend MAILFROM:<a@b>\n"
 	  "expect 500\nsend RSET\nexpect 250\n", hangup_221, NULL, RUN_FAIL,
 	  8, "got 221" },
+	{ "skip-on ends the scenario as SKIP",
+	  HDR "level MUST\nconnect\nexpect 220\nsend NOOP x\n"
+	  "expect 250 skip-on 5xx\nsend NOOP\nexpect 250\n", reply_501,
+	  NULL, RUN_SKIP, 8, "not applicable" },
+	{ "plaintext after the 220 to STARTTLS fails",
+	  HDR "level MUST\nconnect\nexpect 220\nsend STARTTLS\n"
+	  "expect 220\nstarttls\n", starttls_injected, NULL, RUN_FAIL, 9,
+	  "in clear after the 220" },
+	{ "a handshake the server drops fails",
+	  HDR "level MUST\nconnect\nexpect 220\nsend STARTTLS\n"
+	  "expect 220\nstarttls\n", starttls_hangup, NULL, RUN_FAIL, 9,
+	  "closed" },
+	{ "starttls fails: a failed handshake passes",
+	  HDR "level MUST\nconnect\nexpect 220\nsend STARTTLS\n"
+	  "expect 220\nstarttls fails\n", starttls_hangup, NULL, RUN_PASS, 0,
+	  NULL },
+	{ "expect tls without TLS is an ERROR",
+	  HDR "level MUST\nconnect\nexpect 220\nexpect tls verified\n",
+	  greet_ehlo_quit, NULL, RUN_ERROR, 7, "no TLS session" },
+	{ "requires tls skips when the probe got no TLS",
+	  HDR "level MUST\nrequires tls\nconnect\nexpect 220\n",
+	  greet_ehlo_quit, NULL, RUN_SKIP, 0, "TLS is not available" },
 	{ NULL, NULL, NULL, NULL, 0, 0, NULL },
 };
 
@@ -380,6 +422,12 @@ test_run_exec_cases(void)
 		ctx.target = xstrdup("fake");
 		ctx.vars = vars;
 		ctx.timeout_scale = 1.0;
+		{
+			struct tls_client_opts to = { .insecure = true };
+
+			ctx.tls = tls_client_ctx_new(&to, &err);
+			CU_ASSERT_FATAL(ctx.tls != NULL);
+		}
 		if (cases[i].keywords != NULL) {
 			snprintf(kwbuf, sizeof(kwbuf), "%s", cases[i].keywords);
 			for (tok = strtok_r(kwbuf, ",", &save); tok != NULL;
