@@ -94,16 +94,40 @@ run_matrix_stop(pid_t pid)
 	(void)waitpid(pid, &status, 0);
 }
 
-/* run_matrix_has_cert - does smtpref get --cert (so offers TLS)? */
+/* run_matrix_has_arg - is flag among the --ref-arg list? */
 static bool
-run_matrix_has_cert(const struct run_matrix_opts *o)
+run_matrix_has_arg(const struct run_matrix_opts *o, const char *flag)
 {
 	size_t i;
 
 	for (i = 0; i < o->nref_args; i++)
-		if (strcmp(o->ref_args[i], "--cert") == 0)
+		if (strcmp(o->ref_args[i], flag) == 0)
 			return true;
 	return false;
+}
+
+/*
+ * run_matrix_can_show - can smtpref, with the --ref-arg flags, show a
+ * fault that needs what flags lists ("tls": a certificate; "auth": AUTH
+ * accounts)? A fault it cannot show would be "not caught" for no fault of
+ * the scenarios, so such profiles are left out.
+ */
+static bool
+run_matrix_can_show(const struct run_matrix_opts *o, const char *flags)
+{
+	char buf[64], *tok, *save;
+
+	snprintf(buf, sizeof(buf), "%s", flags);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, "tls") == 0 &&
+		    !run_matrix_has_arg(o, "--cert"))
+			return false;
+		if (strcmp(tok, "auth") == 0 &&
+		    !run_matrix_has_arg(o, "--auth-users"))
+			return false;
+	}
+	return true;
 }
 
 /* run_matrix_faults - `smtpref serve --fault list`: name TAB description
@@ -146,12 +170,11 @@ run_matrix_faults(const struct run_matrix_opts *o, struct run_matrix *m,
 		if (tab == NULL || tab == line)
 			continue;
 		*tab = '\0';
-		/* a third column "tls": the fault lives in TLS, and shows
-		 * only when smtpref gets a certificate */
+		/* a third column "tls,auth": what the fault needs to show */
 		flags = strchr(tab + 1, '\t');
 		if (flags != NULL) {
 			*flags++ = '\0';
-			if (strcmp(flags, "tls") == 0 && !run_matrix_has_cert(o))
+			if (!run_matrix_can_show(o, flags))
 				continue;
 		}
 		if (o->nfaults > 0) {
