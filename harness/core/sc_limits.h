@@ -117,11 +117,11 @@
 #define REF_AUTH_LINE_MAX	12288	/* 4954 4: an AUTH command line or a
 					 * SASL response line, CRLF included;
 					 * longer: 500 5.5.6 */
-#define REF_AUTH_MAIL_EXTRA	500	/* 4954 3 (6): MAIL FROM may grow by
+#define REF_AUTH_MAIL_EXTRA	500	/* 4954 3: MAIL FROM may grow by
 					 * 500 octets for AUTH= */
 #define REF_AUTH_FILE_MAX	(1024 * 1024)	/* an --auth-users file */
 #define REF_AUTH_USERS_MAX	1024	/* accounts in it */
-#define REF_CERT_VALID_DAYS	365	/* minted certificates (fault tls-cert-*) */
+#define REF_CERT_VALID_DAYS	365	/* tls-cert-* certificates */
 #define REF_CERT_EXPIRING_DAYS	10	/* tls-cert-expiring: notAfter */
 #define REF_CERT_EXPIRED_FROM_DAYS 30	/* tls-cert-expired: notBefore ago */
 #define REF_CERT_EXPIRED_TO_DAYS 1	/* tls-cert-expired: notAfter ago */

@@ -110,6 +110,20 @@ ref_conf_free_list(char **v, size_t n)
 	free(v);
 }
 
+/* ref_conf_free_creds - free the accounts, wiping the passwords. */
+static void
+ref_conf_free_creds(struct ref_conf_cred *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].user);
+		explicit_bzero(v[i].password, strlen(v[i].password));
+		free(v[i].password);
+	}
+	free(v);
+}
+
 /* ref_conf_clear - free members. */
 void
 ref_conf_clear(struct ref_conf *c)
@@ -120,6 +134,8 @@ ref_conf_clear(struct ref_conf *c)
 	free(c->hostname);
 	free(c->cert);
 	free(c->key);
+	free(c->auth_users);
+	ref_conf_free_creds(c->creds, c->ncreds);
 	ref_conf_free_list(c->domains, c->ndomains);
 	ref_conf_free_list(c->users, c->nusers);
 	memset(c, 0, sizeof(*c));
@@ -237,6 +253,8 @@ ref_conf_set(struct ref_conf *c, const char *key, const char *v,
 		ref_conf_set_str(&c->key, v);
 	else if (strcmp(key, "port_file") == 0)
 		ref_conf_set_str(&c->port_file, v);
+	else if (strcmp(key, "auth_users") == 0)
+		ref_conf_set_str(&c->auth_users, v);
 	else if (strcmp(key, "sink") == 0) {
 		if (strcmp(v, "yes") != 0) {
 			sc_err_set(err, file, line, 0,
@@ -285,8 +303,12 @@ ref_conf_set(struct ref_conf *c, const char *key, const char *v,
 		if (ref_conf_set_long(&n, key, v, 0, 9, file, line, err) == -1)
 			return -1;
 		c->verbose = (int)n;
-	} else if (strcmp(key, "pipelining") == 0 || strcmp(key, "size") == 0) {
-		bool *b = key[0] == 'p' ? &c->pipelining : &c->size;
+	} else if (strcmp(key, "pipelining") == 0 || strcmp(key, "size") == 0 ||
+	    strcmp(key, "auth_clear") == 0 ||
+	    strcmp(key, "implicit_tls") == 0) {
+		bool *b = key[0] == 'p' ? &c->pipelining : key[0] == 's' ?
+		    &c->size : key[0] == 'a' ? &c->auth_clear :
+		    &c->implicit_tls;
 
 		if (strcmp(v, "yes") == 0)
 			*b = true;
@@ -396,7 +418,8 @@ ref_conf_is_flag(const char *key)
 		"listen", "maildir", "port_file", "hostname", "domain", "user",
 		"max_message_size", "max_recipients", "max_sessions",
 		"max_errors", "timeout_command", "timeout_data", "fault",
-		"config", "pipelining", "size", "cert", "key",
+		"config", "pipelining", "size", "cert", "key", "auth_users",
+		"auth_clear",
 	};
 	size_t i;
 
@@ -425,6 +448,10 @@ ref_conf_parse_serve(struct ref_conf *c, int argc, char **argv, bool *help,
 		}
 		if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			c->verbose++;
+			continue;
+		}
+		if (strcmp(a, "--implicit-tls") == 0) {
+			c->implicit_tls = true;
 			continue;
 		}
 		if (strcmp(a, "--sink") == 0) {
@@ -465,6 +492,82 @@ ref_conf_parse_serve(struct ref_conf *c, int argc, char **argv, bool *help,
 	return 0;
 }
 
+/*
+ * ref_conf_cred_line - one "user:password" line (without its LF) into the
+ * account list. The password is everything after the first ':', spaces
+ * included, so only a trailing CR is dropped.
+ */
+static int
+ref_conf_cred_line(struct ref_conf *c, char *line, const char *path,
+    int lineno, struct sc_err *err)
+{
+	struct ref_conf_cred *cr;
+	char *colon, *p;
+	size_t i, len;
+
+	len = strlen(line);
+	if (len > 0 && line[len - 1] == '\r')
+		line[--len] = '\0';
+	for (p = line; *p == ' ' || *p == '\t'; p++)
+		;
+	if (*p == '\0' || *p == '#')
+		return 0;
+	colon = strchr(line, ':');
+	if (colon == NULL || colon == line || colon[1] == '\0') {
+		sc_err_set(err, path, lineno, 0,
+		    "expected \"user:password\" (both non-empty)");
+		return -1;
+	}
+	*colon = '\0';
+	for (i = 0; i < c->ncreds; i++)
+		if (strcmp(c->creds[i].user, line) == 0) {
+			sc_err_set(err, path, lineno, 0,
+			    "user \"%s\" listed twice", line);
+			return -1;
+		}
+	if (c->ncreds >= REF_AUTH_USERS_MAX) {
+		sc_err_set(err, path, lineno, 0, "too many users (max %d)",
+		    REF_AUTH_USERS_MAX);
+		return -1;
+	}
+	c->creds = xreallocarray(c->creds, c->ncreds + 1, sizeof(*c->creds));
+	cr = &c->creds[c->ncreds++];
+	cr->user = xstrdup(line);
+	cr->password = xstrdup(colon + 1);
+	return 0;
+}
+
+/* ref_conf_load_creds - the --auth-users file. */
+static int
+ref_conf_load_creds(struct ref_conf *c, const char *path, struct sc_err *err)
+{
+	char *text, *line, *next;
+	size_t len;
+	int lineno = 0, rc = 0;
+
+	text = sc_read_file(path, REF_AUTH_FILE_MAX, &len, err);
+	if (text == NULL)
+		return -1;
+	if (memchr(text, '\0', len) != NULL) {
+		sc_err_set(err, path, 1, 0, "NUL byte in users file");
+		rc = -1;
+	}
+	for (line = text; rc == 0 && line != NULL; line = next) {
+		lineno++;
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		rc = ref_conf_cred_line(c, line, path, lineno, err);
+	}
+	if (rc == 0 && c->ncreds == 0) {
+		sc_err_set(err, path, lineno, 0, "no \"user:password\" line");
+		rc = -1;
+	}
+	explicit_bzero(text, len);
+	free(text);
+	return rc;
+}
+
 /* ref_conf_finish - defaults and checks. */
 int
 ref_conf_finish(struct ref_conf *c, struct sc_err *err)
@@ -484,6 +587,9 @@ ref_conf_finish(struct ref_conf *c, struct sc_err *err)
 		    c->cert == NULL ? "--cert" : "--key");
 		return -1;
 	}
+	if (c->auth_users != NULL &&
+	    ref_conf_load_creds(c, c->auth_users, err) == -1)
+		return -1;
 	if (c->hostname == NULL)
 		c->hostname = xstrdup(REF_CONF_DEFAULT_HOST);
 	if (c->ndomains == 0) {
@@ -522,15 +628,33 @@ ref_conf_finish(struct ref_conf *c, struct sc_err *err)
 	return 0;
 }
 
-/* ref_conf_fault_list - "name<TAB>description" lines. */
+/* ref_conf_fault_list - "name<TAB>description[<TAB>needs]" lines. */
 void
 ref_conf_fault_list(FILE *fp)
+{
+	static const char *const needs[] = { "", "tls", "auth", "tls,auth" };
+	unsigned fl;
+	int i;
+
+	for (i = 0; i < REF_FAULT_COUNT; i++) {
+		fl = ref_fault_flags((enum ref_fault)i) &
+		    (REF_FAULT_F_TLS | REF_FAULT_F_AUTH);
+		fprintf(fp, "%s\t%s%s%s\n", ref_fault_str((enum ref_fault)i),
+		    ref_fault_desc((enum ref_fault)i), fl != 0 ? "\t" : "",
+		    needs[fl]);
+	}
+}
+
+/* ref_conf_usage_faults_with - the faults whose needs are exactly fl. */
+static void
+ref_conf_usage_faults_with(FILE *fp, unsigned fl)
 {
 	int i;
 
 	for (i = 0; i < REF_FAULT_COUNT; i++)
-		if ((ref_fault_flags((enum ref_fault)i) & REF_FAULT_F_TLS) == 0)
-			fprintf(fp, "%s\t%s\n",
+		if ((ref_fault_flags((enum ref_fault)i) &
+		    (REF_FAULT_F_TLS | REF_FAULT_F_AUTH)) == fl)
+			fprintf(fp, "  %-29s  %s\n",
 			    ref_fault_str((enum ref_fault)i),
 			    ref_fault_desc((enum ref_fault)i));
 }
@@ -539,8 +663,6 @@ ref_conf_fault_list(FILE *fp)
 void
 ref_conf_usage(FILE *fp)
 {
-	int i;
-
 	if (ref_conf_usage_faults) {
 		ref_conf_fault_list(fp);
 		return;
@@ -549,8 +671,8 @@ ref_conf_usage(FILE *fp)
 	    "usage: smtpref serve --listen HOST:PORT [options]\n"
 	    "\n"
 	    "The reference SMTP server (RFC 5321, PIPELINING, SIZE, 8BITMIME,\n"
-	    "ENHANCEDSTATUSCODES; STARTTLS with --cert). Options (config keys\n"
-	    "use '_' for '-'):\n"
+	    "ENHANCEDSTATUSCODES; STARTTLS with --cert, AUTH with\n"
+	    "--auth-users). Options (config keys use '_' for '-'):\n"
 	    "  --listen HOST:PORT        address to listen on ([::1]:0 for\n"
 	    "                            IPv6; port 0 picks a free port)\n"
 	    "  --port-file FILE          write the bound port to FILE\n"
@@ -572,9 +694,19 @@ ref_conf_usage(FILE *fp)
 	    "  --size yes|no             advertise SIZE (default yes)\n"
 	    "  --cert FILE               PEM certificate chain: offer STARTTLS\n"
 	    "  --key FILE                its PEM private key (with --cert)\n"
+	    "  --implicit-tls            TLS handshake first, then the 220\n"
+	    "                            (RFC 8314 port 465 style; needs\n"
+	    "                            --cert); STARTTLS is not offered\n"
+	    "  --auth-users FILE         offer AUTH PLAIN LOGIN (RFC 4954)\n"
+	    "                            after TLS; FILE has user:password\n"
+	    "                            lines, '#' comments\n"
+	    "  --auth-clear yes|no       offer AUTH before TLS too (default\n"
+	    "                            no: AUTH in clear gets 538)\n"
 	    "  --fault NAME              break one rule on purpose (repeat;\n"
-	    "                            `--fault list` lists the ones the\n"
-	    "                            default configuration can show)\n"
+	    "                            `--fault list`: name TAB\n"
+	    "                            description, and TAB tls|auth|\n"
+	    "                            tls,auth when it needs --cert/--key\n"
+	    "                            or --auth-users)\n"
 	    "  -v, --verbose             log session events to stderr\n"
 	    "  -h, --help                this text\n"
 	    "\n"
@@ -582,17 +714,16 @@ ref_conf_usage(FILE *fp)
 	    (long)REF_MESSAGE_SIZE_DEFAULT, REF_RCPTS_DEFAULT,
 	    REF_SESSIONS_DEFAULT, REF_ERRORS_DEFAULT,
 	    REF_TIMEOUT_CMD_MS / 1000, REF_TIMEOUT_DATA_MS / 1000);
-	for (i = 0; i < REF_FAULT_COUNT; i++)
-		if ((ref_fault_flags((enum ref_fault)i) & REF_FAULT_F_TLS) == 0)
-			fprintf(fp, "  %-24s  %s\n",
-			    ref_fault_str((enum ref_fault)i),
-			    ref_fault_desc((enum ref_fault)i));
+	ref_conf_usage_faults_with(fp, 0);
 	fprintf(fp, "\nTLS faults (need --cert/--key):\n");
-	for (i = 0; i < REF_FAULT_COUNT; i++)
-		if (ref_fault_flags((enum ref_fault)i) & REF_FAULT_F_TLS)
-			fprintf(fp, "  %-24s  %s\n",
-			    ref_fault_str((enum ref_fault)i),
-			    ref_fault_desc((enum ref_fault)i));
+	ref_conf_usage_faults_with(fp, REF_FAULT_F_TLS);
+	fprintf(fp, "(The tls-cert-* faults mint their own certificate, signed "
+	    "by ca.pem and\nca.key when --cert's folder holds them, else "
+	    "self-signed.)\n");
+	fprintf(fp, "\nAUTH faults (need --auth-users):\n");
+	ref_conf_usage_faults_with(fp, REF_FAULT_F_AUTH);
+	fprintf(fp, "\nAUTH faults (need --auth-users and --cert/--key):\n");
+	ref_conf_usage_faults_with(fp, REF_FAULT_F_TLS | REF_FAULT_F_AUTH);
 }
 
 /* ref_conf_serves - served domain, any case. */

@@ -22,11 +22,15 @@ struct sc_err;
 
 /*
  * The fault profiles: X(ID, "name", flags, "one-line description").
- * flags REF_FAULT_F_TLS: the fault lives in STARTTLS, which the default
- * configuration (no --cert/--key) does not offer, so it cannot show there;
- * `--fault list` leaves such faults out (see ref_conf_fault_list).
+ * flags REF_FAULT_F_TLS: the fault lives in TLS, which the default
+ * configuration (no --cert/--key) does not offer, so it cannot show there
+ * (the tls-cert-* faults mint their own certificate, but are signed by the
+ * fixtures' CA only when --cert names a folder holding ca.pem and ca.key).
+ * REF_FAULT_F_AUTH: the fault lives in AUTH, which needs --auth-users.
+ * `--fault list` names these needs in a third column (ref_conf_fault_list).
  */
-#define REF_FAULT_F_TLS	0x01	/* needs --cert/--key */
+#define REF_FAULT_F_TLS		0x01	/* needs --cert/--key */
+#define REF_FAULT_F_AUTH	0x02	/* needs --auth-users */
 
 #define REF_FAULTS(X) \
 	X(NO_GREETING, "no-greeting", 0, \
@@ -150,7 +154,50 @@ struct sc_err;
 	X(STARTTLS_TWICE_OK, "starttls-twice-ok", REF_FAULT_F_TLS, \
 	    "answer STARTTLS inside TLS with 220, then close") \
 	X(STARTTLS_PARAM_OK, "starttls-param-ok", REF_FAULT_F_TLS, \
-	    "accept STARTTLS with a parameter")
+	    "accept STARTTLS with a parameter") \
+	X(STARTTLS_PLAIN_AFTER_220, "starttls-plaintext-after-220", \
+	    REF_FAULT_F_TLS, \
+	    "send a clear-text \"250 injected\" after 220 to STARTTLS") \
+	X(STARTTLS_ADV_AFTER_TLS, "starttls-advertised-after-tls", \
+	    REF_FAULT_F_TLS, \
+	    "still list STARTTLS in EHLO inside TLS") \
+	X(STARTTLS_KEYWORD_PARAM, "starttls-keyword-param", REF_FAULT_F_TLS, \
+	    "advertise \"STARTTLS NOW\", a parameter on the keyword") \
+	X(TLS_CERT_EXPIRED, "tls-cert-expired", REF_FAULT_F_TLS, \
+	    "serve a minted certificate that expired yesterday") \
+	X(TLS_CERT_EXPIRING, "tls-cert-expiring", REF_FAULT_F_TLS, \
+	    "serve a minted certificate that expires in 10 days") \
+	X(TLS_CERT_WRONGHOST, "tls-cert-wronghost", REF_FAULT_F_TLS, \
+	    "serve a minted certificate for wrong.invalid only") \
+	X(TLS_CERT_SELFSIGNED, "tls-cert-selfsigned", REF_FAULT_F_TLS, \
+	    "serve a minted self-signed certificate for localhost") \
+	X(TLS_OLD_VERSIONS, "tls-old-versions", REF_FAULT_F_TLS, \
+	    "accept TLS 1.0 and 1.1 (security level 0)") \
+	X(TLS_WEAK_CIPHERS, "tls-weak-ciphers", REF_FAULT_F_TLS, \
+	    "accept NULL and anonymous TLS 1.2 cipher suites") \
+	X(AUTH_IN_CLEAR, "auth-in-clear", REF_FAULT_F_AUTH, \
+	    "offer and accept AUTH PLAIN LOGIN before TLS") \
+	X(AUTH_ANY_PASSWORD, "auth-any-password", \
+	    REF_FAULT_F_TLS | REF_FAULT_F_AUTH, \
+	    "accept any password for a known user") \
+	X(AUTH_CANCEL_535, "auth-cancel-535", \
+	    REF_FAULT_F_TLS | REF_FAULT_F_AUTH, \
+	    "answer a \"*\" cancel with 535, not 501") \
+	X(AUTH_BAD_BASE64_535, "auth-bad-base64-535", \
+	    REF_FAULT_F_TLS | REF_FAULT_F_AUTH, \
+	    "answer undecodable base64 with 535, not 501") \
+	X(AUTH_TWICE_OK, "auth-twice-ok", \
+	    REF_FAULT_F_TLS | REF_FAULT_F_AUTH, \
+	    "run a second AUTH after a successful one") \
+	X(AUTH_IN_TX_OK, "auth-in-transaction-ok", \
+	    REF_FAULT_F_TLS | REF_FAULT_F_AUTH, \
+	    "run AUTH inside a mail transaction") \
+	X(AUTH_CHALLENGE_TEXT, "auth-challenge-text", \
+	    REF_FAULT_F_TLS | REF_FAULT_F_AUTH, \
+	    "send the empty PLAIN challenge as \"334 Go ahead\"") \
+	X(AUTH_PARAM_REFUSED, "auth-param-refused", \
+	    REF_FAULT_F_TLS | REF_FAULT_F_AUTH, \
+	    "refuse MAIL FROM's AUTH= parameter with 555")
 
 enum ref_fault {
 #define REF_FAULT_ENUM(id, name, fl, desc)	REF_FAULT_##id,
@@ -172,6 +219,12 @@ unsigned ref_fault_flags(enum ref_fault);
 /* ref_fault_lookup - by name; -1 when unknown. */
 int	ref_fault_lookup(const char *name);
 
+/* One --auth-users account; both strings owned, NUL-free. */
+struct ref_conf_cred {
+	char	*user;
+	char	*password;
+};
+
 struct ref_conf {
 	char	*listen;		/* HOST:PORT, [V6]:PORT */
 	char	*maildir;		/* NULL: sink */
@@ -179,6 +232,9 @@ struct ref_conf {
 	char	*hostname;		/* greeting and EHLO name */
 	char	*cert;			/* PEM chain: offer STARTTLS */
 	char	*key;			/* its PEM private key */
+	char	*auth_users;		/* "user:password" file: offer AUTH */
+	struct ref_conf_cred *creds;	/* loaded from it (ref_conf_finish) */
+	size_t	 ncreds;
 	char	**domains;		/* served, lower case */
 	size_t	 ndomains;
 	char	**users;		/* "local@domain", lower case */
@@ -194,6 +250,9 @@ struct ref_conf {
 	 * (a fault is a deviation from the RFCs; these are not). */
 	bool	 pipelining;		/* advertise PIPELINING (default) */
 	bool	 size;			/* advertise SIZE (default) */
+	bool	 auth_clear;		/* offer AUTH before TLS (RFC 4954 4
+					 * leaves it to local policy) */
+	bool	 implicit_tls;		/* RFC 8314 3.3: TLS from the start */
 	bool	 faults[REF_FAULT_COUNT];
 };
 
@@ -215,8 +274,9 @@ int	ref_conf_load(struct ref_conf *, const char *path, struct sc_err *);
 
 /*
  * ref_conf_finish - defaults for what was not set (domain smtpref.test,
- * users alice and bob) and cross-checks (cert and key go together).
- * Returns 0 or -1.
+ * users alice and bob), cross-checks (cert and key go together) and the
+ * --auth-users file (a bad line is FILE:LINE). ref_server_new checks that
+ * implicit_tls has a certificate. Returns 0 or -1.
  */
 int	ref_conf_finish(struct ref_conf *, struct sc_err *);
 
@@ -230,10 +290,11 @@ int	ref_conf_finish(struct ref_conf *, struct sc_err *);
 void	ref_conf_usage(FILE *);
 
 /*
- * ref_conf_fault_list - one "name<TAB>description" line for each fault the
- * default configuration can show: REF_FAULT_F_TLS faults are left out, as
- * STARTTLS is only offered with --cert/--key (smtpcheck matrix takes its
- * profiles from this list, and runs smtpref without a certificate).
+ * ref_conf_fault_list - one line per fault: "name<TAB>description" for the
+ * faults the default configuration shows, and "name<TAB>description<TAB>
+ * needs" for the others, needs being "tls" (run with --cert/--key),
+ * "auth" (with --auth-users) or "tls,auth" (both). smtpcheck matrix takes
+ * its profiles from this list.
  */
 void	ref_conf_fault_list(FILE *);
 

@@ -7,7 +7,9 @@
  * closed (5321 3.8). At start the soft descriptor limit is raised to the
  * hard one, so max_sessions idle clients fit; when accept still runs out
  * of descriptors the listener pauses briefly instead of spinning. With
- * --cert/--key the TLS context for STARTTLS is built here, once.
+ * --cert/--key the TLS context for STARTTLS is built here, once; the
+ * tls-cert-* faults mint its certificate instead (ref_cert.c), and the
+ * tls-old-versions and tls-weak-ciphers faults weaken it.
  */
 #include "ref_server.h"
 
@@ -20,6 +22,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ref_cert.h"
 #include "ref_conf.h"
 #include "ref_sess.h"
 #include "ref_store.h"
@@ -241,6 +244,78 @@ ref_server_nofile(const struct ref_conf *conf)
 		    (unsigned long long)rl.rlim_cur);
 }
 
+/* ref_server_cert_fault - the tls-cert-* fault that is on, if any (the
+ * first one in this order when several are). */
+static bool
+ref_server_cert_fault(const struct ref_conf *conf, enum ref_cert_kind *kind)
+{
+	static const struct {
+		enum ref_fault		f;
+		enum ref_cert_kind	k;
+	} map[] = {
+		{ REF_FAULT_TLS_CERT_EXPIRED, REF_CERT_EXPIRED },
+		{ REF_FAULT_TLS_CERT_EXPIRING, REF_CERT_EXPIRING },
+		{ REF_FAULT_TLS_CERT_WRONGHOST, REF_CERT_WRONGHOST },
+		{ REF_FAULT_TLS_CERT_SELFSIGNED, REF_CERT_SELFSIGNED },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (conf->faults[map[i].f]) {
+			*kind = map[i].k;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * ref_server_tls - the TLS context: none, --cert/--key, or a minted
+ * certificate (signed by the CA next to --cert when there is one).
+ * Returns 0 or -1 with err set.
+ */
+static int
+ref_server_tls(struct ref_server *srv, struct sc_err *err)
+{
+	const struct ref_conf *conf = srv->conf;
+	enum ref_cert_kind kind;
+	struct ref_cert mint;
+	const char *slash;
+	char *dir = NULL;
+	unsigned flags = 0;
+	bool minted;
+	int rc;
+
+	if (conf->faults[REF_FAULT_TLS_OLD_VERSIONS])
+		flags |= REF_TLS_F_OLD_VERSIONS;
+	if (conf->faults[REF_FAULT_TLS_WEAK_CIPHERS])
+		flags |= REF_TLS_F_WEAK_CIPHERS;
+	minted = ref_server_cert_fault(conf, &kind);
+	if (minted) {
+		if (conf->cert != NULL) {
+			slash = strrchr(conf->cert, '/');
+			dir = slash == NULL ? xstrdup(".") :
+			    xstrndup(conf->cert, (size_t)(slash - conf->cert) +
+			    (slash == conf->cert));
+		}
+		rc = ref_cert_mint(&mint, kind, dir, err);
+		free(dir);
+		if (rc == -1)
+			return -1;
+		srv->tls = ref_tls_new_pair(mint.cert, mint.key, flags, err);
+		ref_cert_clear(&mint);
+	} else if (conf->cert != NULL) {
+		srv->tls = ref_tls_new(conf->cert, conf->key, flags, err);
+	}
+	if (srv->tls == NULL && (conf->cert != NULL || minted))
+		return -1;
+	if (conf->implicit_tls && srv->tls == NULL) {
+		sc_err_set(err, "--implicit-tls", 0, 0,
+		    "needs --cert and --key (or a tls-cert-* fault)");
+		return -1;
+	}
+	return 0;
+}
+
 /* ref_server_new - listener and store. */
 struct ref_server *
 ref_server_new(const struct ref_conf *conf, struct ref_loop *loop,
@@ -258,11 +333,8 @@ ref_server_new(const struct ref_conf *conf, struct ref_loop *loop,
 		if (srv->store == NULL)
 			goto fail;
 	}
-	if (conf->cert != NULL) {
-		srv->tls = ref_tls_new(conf->cert, conf->key, err);
-		if (srv->tls == NULL)
-			goto fail;
-	}
+	if (ref_server_tls(srv, err) == -1)
+		goto fail;
 	srv->lfd = ref_server_bind(conf->listen, port, err);
 	if (srv->lfd == -1)
 		goto fail;

@@ -8,8 +8,9 @@
  * If the client does not read its replies, parsing stops at REF_OUT_HIWAT
  * and reading stops with it: both buffers stay bounded. A command line is
  * ended by CRLF only (5321 2.3.8): a bare CR or LF stays inside the line.
- * Lines over REF_LINE_HOLD_MAX are discarded up to the next CRLF and get
- * one 500 (5321 4.5.3.1.4), so a long line never turns into two commands.
+ * Lines over REF_LINE_HOLD_MAX (AUTH lines: REF_AUTH_LINE_MAX, see
+ * ref_smtp_hold_max) are discarded up to the next CRLF and get one 500
+ * (5321 4.5.3.1.4), so a long line never turns into two commands.
  * Deadlines (5321 4.5.3.2): a whole command line must arrive within
  * timeout_command of the previous one (so one octet a second does not
  * keep a session), DATA content within timeout_data of the last read.
@@ -39,6 +40,10 @@
 #include "sc_util.h"
 
 #define REF_SPLIT_AT	4096	/* fault split-at-4096 */
+
+/* The input buffer must hold a whole AUTH line (RFC 4954 4). */
+_Static_assert(REF_INBUF_MAX > REF_AUTH_LINE_MAX,
+    "REF_INBUF_MAX cannot hold an AUTH line");
 #define REF_LOG_LINE_MAX 1024	/* one -v log line */
 
 static void ref_sess_on_io(void *, unsigned);
@@ -94,6 +99,7 @@ ref_sess_new(struct ref_server *srv, int fd, const struct sockaddr *peer,
 	s->conf = srv->conf;
 	s->id = ++srv->next_id;
 	s->io.fd = -1;
+	ref_auth_init(&s->auth);
 	s->in = xmalloc(REF_INBUF_MAX);
 	s->out = xmalloc(REF_OUTBUF_MAX);
 	ref_sess_peer(s, peer);
@@ -118,6 +124,7 @@ ref_sess_free(struct ref_sess *s)
 		return;
 	ref_smtp_tx_free(s->tx);
 	s->tx = NULL;
+	ref_auth_clear(&s->auth);
 	ref_loop_del(s->srv->loop, &s->io);
 	ref_loop_timer_cancel(s->srv->loop, &s->deadline);
 	ref_loop_timer_cancel(s->srv->loop, &s->slow);
@@ -263,7 +270,7 @@ ref_sess_parse(struct ref_sess *s)
 			ref_sess_arm(s);
 			continue;
 		}
-		if (s->discarding || n >= REF_LINE_HOLD_MAX) {
+		if (s->discarding || n >= ref_smtp_hold_max(s, p, n)) {
 			/* Keep a trailing CR: its LF may come next. */
 			s->discarding = true;
 			s->inoff = s->inlen - (p[n - 1] == '\r' ? 1 : 0);

@@ -8,7 +8,8 @@
  * bytes to ref_data_feed(), stops reading while replies pile up unread,
  * and flushes replies whenever the input runs dry (RFC 2920 3.2). After
  * STARTTLS (state REF_SMTP_TLS) it flushes the 220, runs the handshake
- * from the event loop, and then reads and writes through the SSL.
+ * from the event loop, and then reads and writes through the SSL; with
+ * --implicit-tls the session starts in REF_SMTP_TLS, before the greeting.
  * The SMTP state machine itself is ref_smtp.c; per-connection data lives
  * in struct ref_sess, per-transaction data in struct ref_tx.
  */
@@ -20,6 +21,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "ref_auth.h"
 #include "ref_loop.h"
 #include "sc_limits.h"
 #include "smtp_addr.h"
@@ -36,6 +38,8 @@ enum ref_smtp_state {
 	REF_SMTP_MAIL,		/* MAIL accepted */
 	REF_SMTP_RCPT,		/* at least one RCPT accepted */
 	REF_SMTP_DATA,		/* reading content */
+	REF_SMTP_AUTH,		/* AUTH exchange: lines are SASL responses
+				 * (ref_auth.h has the step) */
 	REF_SMTP_TLS,		/* after 220 to STARTTLS: the handshake */
 	REF_SMTP_CLOSING,	/* flushing the last replies */
 	REF_SMTP_CLOSED,	/* dead, waiting to be freed */
@@ -78,6 +82,7 @@ struct ref_sess {
 	struct smtp_envcmd	 env;		/* check_fn -> proceed_fn */
 	struct ssl_st		*ssl;		/* from the STARTTLS handshake */
 	bool			 tls;		/* handshake done (RFC 3207) */
+	struct ref_auth		 auth;		/* RFC 4954 */
 	unsigned		 tls_want;	/* REF_LOOP_IN/OUT OpenSSL waits
 						 * for */
 

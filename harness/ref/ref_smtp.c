@@ -6,7 +6,10 @@
  * order, never flushing input), RFC 1870 (SIZE), RFC 6152 (8BITMIME),
  * RFC 2034/3463 (enhanced codes on every reply but the greeting, EHLO/HELO
  * and 354), RFC 3207 (STARTTLS when --cert is given; ref_sess.c runs the
- * handshake, ref_smtp_tls_done() resets). The DATA command and the
+ * handshake, ref_smtp_tls_done() resets; with --implicit-tls the
+ * handshake comes before the greeting, RFC 8314 3.3), RFC 4954 (AUTH with
+ * --auth-users: the keyword, the AUTH= parameter and the line lengths
+ * here, the exchange in ref_auth.c). The DATA command and the
  * content up to the end of data are ref_data.c. Replies never echo client
  * bytes (5321 4.2 textstring), except under the echo-raw fault.
  */
@@ -18,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ref_auth.h"
 #include "ref_conf.h"
 #include "ref_data.h"
 #include "ref_server.h"
@@ -54,6 +58,7 @@ ref_smtp_state_str(enum ref_smtp_state st)
 	CASE(MAIL);
 	CASE(RCPT);
 	CASE(DATA);
+	CASE(AUTH);
 	CASE(TLS);
 	CASE(CLOSING);
 	CASE(CLOSED);
@@ -187,9 +192,9 @@ ref_smtp_close(struct ref_sess *s)
 	ref_smtp_enter_state(s, REF_SMTP_CLOSING);
 }
 
-/* ref_smtp_start - greeting. */
-void
-ref_smtp_start(struct ref_sess *s)
+/* ref_smtp_greet - the 220 (or the greeting faults). */
+static void
+ref_smtp_greet(struct ref_sess *s)
 {
 	if (REF_FAULT(s, NO_GREETING)) {
 		ref_smtp_enter_state(s, REF_SMTP_INIT);
@@ -203,6 +208,18 @@ ref_smtp_start(struct ref_sess *s)
 	}
 	ref_smtp_reply(s, 220, NULL, "%s ESMTP smtpref", s->conf->hostname);
 	ref_smtp_enter_state(s, REF_SMTP_INIT);
+}
+
+/* ref_smtp_start - greeting, or first the handshake (RFC 8314 3.3: the
+ * 220 comes inside TLS; ref_smtp_tls_done greets). */
+void
+ref_smtp_start(struct ref_sess *s)
+{
+	if (s->conf->implicit_tls) {
+		ref_smtp_enter_state(s, REF_SMTP_TLS);
+		return;
+	}
+	ref_smtp_greet(s);
 }
 
 /* ref_smtp_timeout - 421 4.4.2 and close (5321 4.5.3.2). */
@@ -234,6 +251,11 @@ ref_smtp_after_cmd(struct ref_sess *s)
 void
 ref_smtp_too_long(struct ref_sess *s)
 {
+	if (s->state == REF_SMTP_AUTH) {
+		ref_auth_too_long(s);
+		ref_smtp_after_cmd(s);
+		return;
+	}
 	ref_sess_log(s, "ev=cmd error=line-too-long");
 	ref_smtp_reply(s, 500, "5.5.2", "Error: line too long");
 	ref_smtp_after_cmd(s);
@@ -350,12 +372,13 @@ ref_smtp_parse_size(const struct ref_sess *s, const struct smtp_param *p,
 	return 0;
 }
 
-/* ref_smtp_check_mail_params - SIZE and BODY; anything else is 555. */
+/* ref_smtp_check_mail_params - SIZE, BODY, and AUTH when AUTH is offered
+ * (RFC 4954 5); anything else is 555. */
 static bool
 ref_smtp_check_mail_params(struct ref_sess *s)
 {
 	const struct smtp_param *p;
-	bool seen_size = false, seen_body = false;
+	bool seen_size = false, seen_body = false, seen_auth = false;
 	uint64_t size;
 	size_t i;
 
@@ -390,6 +413,11 @@ ref_smtp_check_mail_params(struct ref_sess *s)
 				return false;
 			}
 			seen_body = true;
+		} else if (smtp_addr_param_is(p, "AUTH") &&
+		    ref_auth_is_offered(s)) {
+			if (!ref_auth_check_param(s, p, seen_auth))
+				return false;
+			seen_auth = true;
 		} else if (!ref_smtp_unknown_param(s)) {
 			return false;
 		}
@@ -461,11 +489,11 @@ ref_smtp_greeted(struct ref_sess *s, const char *arg, size_t len, bool ehlo)
 	ref_smtp_enter_state(s, REF_SMTP_READY);
 }
 
-/* The EHLO keywords in the order offered (RFC 2920, 1870, 6152, 2034;
- * HELP and EXPN as registered for the 5321 commands). */
+/* The EHLO keywords in the order offered (RFC 2920, 1870, 6152, 3207,
+ * 4954, 2034; HELP and EXPN as registered for the 5321 commands). */
 static const char *const ref_smtp_keywords[] = {
-	"PIPELINING", "SIZE", "8BITMIME", "STARTTLS", "ENHANCEDSTATUSCODES",
-	"HELP", "EXPN",
+	"PIPELINING", "SIZE", "8BITMIME", "STARTTLS", "AUTH",
+	"ENHANCEDSTATUSCODES", "HELP", "EXPN",
 };
 
 /*
@@ -482,8 +510,28 @@ ref_smtp_advertises(const struct ref_sess *s, const char *kw)
 	if (strcmp(kw, "EXPN") == 0)
 		return REF_FAULT(s, EXPN_ADVERTISED);
 	if (strcmp(kw, "STARTTLS") == 0)	/* RFC 3207 4.2: not in TLS */
-		return s->srv->tls != NULL && !s->tls;
+		return s->srv->tls != NULL &&
+		    (!s->tls || REF_FAULT(s, STARTTLS_ADV_AFTER_TLS));
+	if (strcmp(kw, "AUTH") == 0)
+		return ref_auth_is_offered(s);
 	return true;
+}
+
+/* ref_smtp_keyword_line - the EHLO line for an offered keyword; size is
+ * a buffer for SIZE's. The faults that change a line's text live here. */
+static const char *
+ref_smtp_keyword_line(const struct ref_sess *s, const char *kw, char *size,
+    size_t sz)
+{
+	if (strcmp(kw, "SIZE") == 0) {
+		snprintf(size, sz, "SIZE %ld", s->conf->max_message_size);
+		return size;
+	}
+	if (strcmp(kw, "STARTTLS") == 0 && REF_FAULT(s, STARTTLS_KEYWORD_PARAM))
+		return "STARTTLS NOW";
+	if (strcmp(kw, "AUTH") == 0)
+		return "AUTH PLAIN LOGIN";
+	return kw;
 }
 
 /* ref_smtp_do_ehlo - the capability list. */
@@ -498,13 +546,13 @@ ref_smtp_do_ehlo(struct ref_sess *s, const char *arg, size_t len)
 
 	ref_smtp_greeted(s, arg, len, true);
 	snprintf(first, sizeof(first), "%s Hello", s->conf->hostname);
-	snprintf(size, sizeof(size), "SIZE %ld", s->conf->max_message_size);
 	lines[n++] = first;
 	for (i = 0; i < sizeof(ref_smtp_keywords) /
 	    sizeof(ref_smtp_keywords[0]); i++) {
 		kw = ref_smtp_keywords[i];
 		if (ref_smtp_advertises(s, kw))
-			lines[n++] = strcmp(kw, "SIZE") == 0 ? size : kw;
+			lines[n++] = ref_smtp_keyword_line(s, kw, size,
+			    sizeof(size));
 	}
 	ref_smtp_replyv(s, 250, NULL, lines, n);
 }
@@ -783,9 +831,10 @@ ref_smtp_check_starttls(struct ref_sess *s, const char *arg, size_t len)
 		ref_smtp_reply(s, 454, "4.7.0", "TLS not available");
 		return false;
 	}
-	if (s->tx != NULL) {
+	/* tls-keeps-state does not see the transaction as state either */
+	if (s->tx != NULL && !REF_FAULT(s, TLS_KEEPS_STATE)) {
 		ref_smtp_reply(s, 503, "5.5.1",
-		    "Error: not in a mail transaction");
+		    "Error: STARTTLS inside a mail transaction");
 		return false;
 	}
 	return true;
@@ -800,17 +849,29 @@ ref_smtp_check_starttls(struct ref_sess *s, const char *arg, size_t len)
 static void
 ref_smtp_do_starttls(struct ref_sess *s, const char *arg, size_t len)
 {
+	static const char injected[] = "250 injected\r\n";
+
 	ref_smtp_reply(s, 220, "2.0.0", "Ready to start TLS");
+	/* Raw, not a reply: it breaks the one-reply-per-command rule and
+	 * RFC 3207 4.2 on purpose, in clear before the handshake. */
+	if (REF_FAULT(s, STARTTLS_PLAIN_AFTER_220))
+		ref_sess_send(s, injected, sizeof(injected) - 1);
 	if (!REF_FAULT(s, TLS_KEEPS_BUFFER))
 		ref_sess_drop_input(s);
 	ref_smtp_enter_state(s, REF_SMTP_TLS);
 }
 
 /* ref_smtp_tls_done - RFC 3207 4.2: back to the state after the greeting,
- * forgetting everything the client said in clear. */
+ * forgetting everything the client said in clear (an AUTH included). With
+ * implicit TLS nothing was said yet: greet now (RFC 8314 3.3). */
 void
 ref_smtp_tls_done(struct ref_sess *s)
 {
+	ref_auth_clear(&s->auth);
+	if (s->conf->implicit_tls) {
+		ref_smtp_greet(s);
+		return;
+	}
 	if (REF_FAULT(s, TLS_KEEPS_STATE)) {
 		ref_smtp_enter_state(s, s->helo[0] != '\0' ? REF_SMTP_READY :
 		    REF_SMTP_INIT);
@@ -851,7 +912,7 @@ static const struct ref_cmd ref_smtp_cmds[] = {
 	{ "SOML", 0, NULL, ref_smtp_do_unimpl },
 	{ "SAML", 0, NULL, ref_smtp_do_unimpl },
 	{ "STARTTLS", 0, ref_smtp_check_starttls, ref_smtp_do_starttls },
-	{ "AUTH", 0, NULL, ref_smtp_do_unimpl },
+	{ "AUTH", 0, ref_auth_check, ref_auth_do },
 	{ "BDAT", 0, NULL, ref_smtp_do_unimpl },
 };
 
@@ -875,15 +936,40 @@ ref_smtp_lookup(const struct ref_sess *s, const char *verb, size_t len)
 	return NULL;
 }
 
+/* ref_smtp_is_auth_line - an AUTH command line while AUTH is offered. */
+static bool
+ref_smtp_is_auth_line(const struct ref_sess *s, const char *line,
+    size_t len)
+{
+	return len >= 5 && strncasecmp(line, "AUTH ", 5) == 0 &&
+	    ref_auth_is_offered(s);
+}
+
 /* ref_smtp_line_max - the longest command line accepted. */
 static size_t
 ref_smtp_line_max(const struct ref_sess *s, const char *line, size_t len)
 {
+	size_t max = SMTP_CMD_LINE_MAX + REF_SIZE_LINE_EXTRA;
+
 	if (REF_FAULT(s, SHORT_CMD_LINE))
 		return REF_FAULT_CMD_LINE_MAX;
-	if (len >= 5 && strncasecmp(line, "MAIL ", 5) == 0)
-		return SMTP_CMD_LINE_MAX + REF_SIZE_LINE_EXTRA;
+	if (s->state == REF_SMTP_AUTH || ref_smtp_is_auth_line(s, line, len))
+		return REF_AUTH_LINE_MAX;
+	if (len >= 5 && strncasecmp(line, "MAIL ", 5) == 0) {
+		if (ref_auth_is_offered(s))
+			max += REF_AUTH_MAIL_EXTRA;
+		return max;
+	}
 	return SMTP_CMD_LINE_MAX;
+}
+
+/* ref_smtp_hold_max - octets of an unfinished line kept. */
+size_t
+ref_smtp_hold_max(const struct ref_sess *s, const char *p, size_t n)
+{
+	if (s->state == REF_SMTP_AUTH || ref_smtp_is_auth_line(s, p, n))
+		return REF_AUTH_LINE_MAX;
+	return REF_LINE_HOLD_MAX;
 }
 
 /* ref_smtp_unknown - 500 for what we do not know (5321 4.2.4). */
@@ -917,7 +1003,9 @@ ref_smtp_dispatch(struct ref_sess *s, const char *line, size_t len)
 	}
 	c = ref_smtp_lookup(s, line, vlen);
 	if (s->conf->verbose > 0) {
-		char *esc = sc_esc(line, len, REF_LOG_SHOW_MAX);
+		/* AUTH's initial response may be a password: verb only. */
+		char *esc = sc_esc(line, c != NULL && c->proceed ==
+		    ref_auth_do ? vlen : len, REF_LOG_SHOW_MAX);
 
 		ref_sess_log(s, "ev=cmd state=%s line=\"%s\"",
 		    ref_smtp_state_str(s->state), esc);
@@ -959,6 +1047,12 @@ ref_smtp_line(struct ref_sess *s, const char *line, size_t len,
 
 	if (total > ref_smtp_line_max(s, line, len)) {
 		ref_smtp_too_long(s);
+		return;
+	}
+	if (s->state == REF_SMTP_AUTH) {
+		/* A SASL response, not a command (RFC 4954 4). */
+		ref_auth_line(s, line, len);
+		ref_smtp_after_cmd(s);
 		return;
 	}
 	nul = memchr(line, '\0', len);

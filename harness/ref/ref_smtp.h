@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * ref_smtp.h - smtpref's SMTP server state machine (RFC 5321, 2920, 1870,
- * 6152, 2034; 3207 STARTTLS with --cert).
+ * 6152, 2034; 3207 STARTTLS with --cert, 8314 implicit TLS; 4954 AUTH with
+ * --auth-users, whose exchange is ref_auth.c).
  *
  * Takes framed command lines and DATA bytes from ref_sess, dispatches
  * commands through a {verb, flags, check_fn, proceed_fn} table, and queues
@@ -31,7 +32,16 @@ void	ref_smtp_start(struct ref_sess *);
 void	ref_smtp_line(struct ref_sess *, const char *line, size_t len,
 	    size_t total);
 
-/* ref_smtp_too_long - a line was discarded for length: one 500. */
+/*
+ * ref_smtp_hold_max - how many octets of an unfinished line to hold
+ * before discarding it: REF_LINE_HOLD_MAX, or REF_AUTH_LINE_MAX for an
+ * AUTH command line or a SASL response (RFC 4954 4). p[0..n) is the
+ * line's start.
+ */
+size_t	ref_smtp_hold_max(const struct ref_sess *, const char *p, size_t n);
+
+/* ref_smtp_too_long - a line was discarded for length: one 500 (5.5.6
+ * during an AUTH exchange). */
 void	ref_smtp_too_long(struct ref_sess *);
 
 /* ref_smtp_timeout - the state's deadline passed: 421 4.4.2, close. */

@@ -3,7 +3,8 @@
  * ref_tls.c - OpenSSL for smtpref's STARTTLS (RFC 3207): the server
  * context and non-blocking handshake, read and write.
  *
- * TLS 1.2 and later, no renegotiation, no client certificates. Writes
+ * TLS 1.2 and later, no renegotiation, no client certificates; the TLS
+ * fault profiles (REF_TLS_F_*) allow TLS 1.0/1.1 or weak cipher suites. Writes
  * allow partial progress and a moving buffer, because ref_sess compacts
  * its output buffer between calls. SIGPIPE is ignored by ref_loop, so the
  * socket BIO's plain write() cannot kill the server.
@@ -41,9 +42,17 @@ ref_tls_err_str(const char *dflt)
 	return buf;
 }
 
-/* ref_tls_new - the server context. */
-struct ref_tls *
-ref_tls_new(const char *cert_file, const char *key_file, struct sc_err *err)
+/*
+ * The tls-weak-ciphers list: everything OpenSSL has, NULL encryption
+ * (eNULL, e.g. ECDHE-ECDSA-NULL-SHA) and no authentication (aNULL, e.g.
+ * AECDH-NULL-SHA) included, at security level 0. Client preference is
+ * kept, so a client that offers only strong suites still gets one.
+ */
+#define REF_TLS_WEAK_CIPHERS	"ALL:eNULL:@SECLEVEL=0"
+
+/* ref_tls_ctx_new - a context without certificate; NULL with err set. */
+static struct ref_tls *
+ref_tls_ctx_new(unsigned flags, struct sc_err *err)
 {
 	struct ref_tls *t = xcalloc(1, sizeof(*t));
 
@@ -54,7 +63,19 @@ ref_tls_new(const char *cert_file, const char *key_file, struct sc_err *err)
 		    ref_tls_err_str("failed"));
 		goto fail;
 	}
-	SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION);
+	if (flags & REF_TLS_F_OLD_VERSIONS) {
+		/* TLS 1.0/1.1 sign with SHA-1 and MD5: level 0 only. */
+		SSL_CTX_set_security_level(t->ctx, 0);
+		SSL_CTX_set_min_proto_version(t->ctx, TLS1_VERSION);
+	} else {
+		SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION);
+	}
+	if ((flags & REF_TLS_F_WEAK_CIPHERS) &&
+	    SSL_CTX_set_cipher_list(t->ctx, REF_TLS_WEAK_CIPHERS) != 1) {
+		sc_err_set(err, "--fault", 0, 0, "tls-weak-ciphers: %s",
+		    ref_tls_err_str("no such ciphers"));
+		goto fail;
+	}
 	SSL_CTX_set_options(t->ctx, SSL_OP_NO_RENEGOTIATION);
 #ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
 	/* A client that closes without close_notify is an EOF, as in clear
@@ -64,6 +85,41 @@ ref_tls_new(const char *cert_file, const char *key_file, struct sc_err *err)
 #endif
 	SSL_CTX_set_mode(t->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	return t;
+fail:
+	ref_tls_free(t);
+	return NULL;
+}
+
+/* ref_tls_new_pair - the context for a certificate in memory. */
+struct ref_tls *
+ref_tls_new_pair(X509 *cert, EVP_PKEY *key, unsigned flags,
+    struct sc_err *err)
+{
+	struct ref_tls *t;
+
+	if ((t = ref_tls_ctx_new(flags, err)) == NULL)
+		return NULL;
+	if (SSL_CTX_use_certificate(t->ctx, cert) != 1 ||
+	    SSL_CTX_use_PrivateKey(t->ctx, key) != 1 ||
+	    SSL_CTX_check_private_key(t->ctx) != 1) {
+		sc_err_set(err, "--fault", 0, 0, "minted certificate: %s",
+		    ref_tls_err_str("rejected"));
+		ref_tls_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* ref_tls_new - the server context. */
+struct ref_tls *
+ref_tls_new(const char *cert_file, const char *key_file, unsigned flags,
+    struct sc_err *err)
+{
+	struct ref_tls *t;
+
+	if ((t = ref_tls_ctx_new(flags, err)) == NULL)
+		return NULL;
 	if (SSL_CTX_use_certificate_chain_file(t->ctx, cert_file) != 1) {
 		sc_err_set(err, cert_file, 0, 0, "certificate: %s",
 		    ref_tls_err_str("cannot load"));

@@ -18,7 +18,15 @@
 
 struct sc_err;
 struct ssl_st;		/* OpenSSL's SSL */
+struct x509_st;		/* OpenSSL's X509 */
+struct evp_pkey_st;	/* OpenSSL's EVP_PKEY */
 struct ref_tls;
+
+/* ref_tls_new flags: the weakenings of the TLS fault profiles. */
+#define REF_TLS_F_OLD_VERSIONS	0x01	/* TLS 1.0 and 1.1, security level
+					 * 0 (fault tls-old-versions) */
+#define REF_TLS_F_WEAK_CIPHERS	0x02	/* NULL and anonymous suites
+					 * (fault tls-weak-ciphers) */
 
 /* Results of ref_tls_accept, ref_tls_read and ref_tls_write. */
 #define REF_TLS_OK		0	/* handshake done */
@@ -29,11 +37,16 @@ struct ref_tls;
 
 /*
  * ref_tls_new - a server context with the certificate chain of cert_file
- * and the private key of key_file (PEM), TLS 1.2 or later. Returns an
- * owned context, or NULL with err naming the file (a user error).
+ * and the private key of key_file (PEM), TLS 1.2 or later unless flags
+ * (REF_TLS_F_*) weaken it. Returns an owned context, or NULL with err
+ * naming the file (a user error).
  */
 struct ref_tls *ref_tls_new(const char *cert_file, const char *key_file,
-	    struct sc_err *err);
+	    unsigned flags, struct sc_err *err);
+/* ref_tls_new_pair - the same with a certificate and key in memory (not
+ * taken: the context keeps its own references). */
+struct ref_tls *ref_tls_new_pair(struct x509_st *cert,
+	    struct evp_pkey_st *key, unsigned flags, struct sc_err *err);
 /* ref_tls_free - release; NULL is fine. */
 void	ref_tls_free(struct ref_tls *);
 

@@ -45,7 +45,7 @@ timeout 60 openssl req -x509 -newkey rsa:2048 -nodes -days 30 \
     -keyout "$KEY" -out "$CERT" >"$TMP/openssl.out" 2>&1 ||
     fail "openssl req: $(cat "$TMP/openssl.out")"
 
-# Flags, and which faults `--fault list` shows.
+# Flags, and how `--fault list` marks the TLS faults.
 usage_error 'smtpref: --cert: needs --key as well*' \
     --listen 127.0.0.1:0 --cert "$CERT"
 usage_error 'smtpref: --key: needs --cert as well*' \
@@ -61,7 +61,8 @@ grep -q "^TLS faults (need --cert/--key):" <<<"$HELP" ||
     fail "--help lacks the TLS fault heading"
 for f in $TLS_FAULTS; do
 	grep -q "^  $f " <<<"$HELP" || fail "--help lacks $f"
-	grep -q "^$f	" <<<"$LIST" && fail "--fault list shows $f"
+	grep -q "^$f	[^	]*	tls$" <<<"$LIST" ||
+	    fail "--fault list: $f lacks the third column \"tls\""
 done
 grep -q "^help-502	" <<<"$LIST" || fail "--fault list lost help-502"
 
