@@ -610,6 +610,12 @@ run_after_mismatch(struct run_session *ss)
 		run_event(ss, "the server unexpectedly entered DATA (354): the "
 		    "remaining steps cannot run");
 		ss->stop = true;
+	} else if (ss->last.code == 334) {
+		/* RFC 4954 4: the next line would be taken as a SASL response,
+		 * not a command; run_finish cancels with "*" */
+		run_event(ss, "the server unexpectedly sent a SASL challenge "
+		    "(334): the remaining steps cannot run");
+		ss->stop = true;
 	}
 }
 
@@ -1279,6 +1285,16 @@ run_finish(struct run_session *ss)
 		return;
 	if (!ss->eof && !ss->in_data && !ss->quit_sent) {
 		struct sc_err err = { 0 };
+
+		if (ss->has_last && ss->last.code == 334 && ss->stop) {
+			/* cancel the SASL exchange first (RFC 4954 4: 501) */
+			transcript_add(&ss->r->tr, TR_SENT, run_t(ss), 0,
+			    "*\r\n", 3);
+			if (conn_write(ss->c, "*\r\n", 3, sc_now_us() +
+			    run_scaled_us(ss, SC_QUIT_TIMEOUT_MS), &err) ==
+			    CONN_OK)
+				run_outq_push(ss, RUN_CMD_OTHER);
+		}
 
 		ss->deadline = sc_now_us() + run_scaled_us(ss,
 		    SC_QUIT_TIMEOUT_MS);
