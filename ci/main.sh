@@ -23,8 +23,12 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+# smtpref with the test-only certificate and AUTH account from fixtures/,
+# so that the TLS and AUTH scenarios run too
 "$build/smtpref" serve --listen 127.0.0.1:0 --port-file "$tmp/port" \
-	--maildir "$tmp/maildir" &
+	--maildir "$tmp/maildir" --cert "$here/fixtures/tls/server.pem" \
+	--key "$here/fixtures/tls/server.key" \
+	--auth-users "$here/fixtures/smtpref-auth.users" &
 pid=$!
 for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
 [ -s "$tmp/port" ] || { echo "main.sh: smtpref did not start" >&2; exit 1; }
@@ -32,6 +36,7 @@ port=$(cat "$tmp/port")
 
 rc=0
 "$build/smtpcheck" run --target "127.0.0.1:$port" --suite all --jobs 2 \
+	--ca "$here/fixtures/tls/ca.pem" --profile "$here/fixtures/smtpref.profile" \
 	--report junit:"$out/junit.xml" --report json:"$out/report.json" \
 	--report tap:"$out/report.tap" --report text:"$out/summary.txt" || rc=$?
 echo "main.sh: reports in $out (junit.xml, report.json, report.tap, summary.txt)"

@@ -7,13 +7,19 @@
 # profile it cannot hold.
 set -u
 build=$1 src=$2
+. "$src/tests/lib/smtpref.sh"
+# smtpref gets its test certificate and AUTH account (--ref-arg), so that
+# the TLS and AUTH profiles run too; the harness trusts the test CA
+refargs=()
+while read -r a; do refargs+=(--ref-arg "$a"); done < <(ref_tls_args "$src")
+mapfile -t sctls < <(sc_tls_args "$src")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$src" || exit 1
 fail=0
 
 "$build/smtpcheck" matrix --smtpref "$build/smtpref" --suite all -q \
-	--report json:"$tmp/m.json" --report text:"$tmp/m.txt" >"$tmp/out.txt" 2>&1
+	"${refargs[@]}" "${sctls[@]}" --report json:"$tmp/m.json" --report text:"$tmp/m.txt" >"$tmp/out.txt" 2>&1
 rc=$?
 cp "$tmp/m.txt" "$build/kill-matrix.txt" 2>/dev/null
 cp "$tmp/m.json" "$build/kill-matrix.json" 2>/dev/null
@@ -32,6 +38,10 @@ if m["holds"] != (not dead and not uncaught and not m["baseline"]["not_clean"]
     print("FAIL: 'holds' disagrees with the matrix"); sys.exit(1)
 if np < 25:
     print("FAIL: only %d fault profiles" % np); sys.exit(1)
+names = {p["name"] for p in m["profiles"]}
+for want in ("tls-keeps-buffer", "auth-any-password", "tls-cert-expired"):
+    if want not in names:
+        print("FAIL: profile %s did not run" % want); sys.exit(1)
 print("kill matrix: %d scenarios x %d profiles" % (ns, np))
 PY
 grep -q '^the matrix HOLDS' "$tmp/m.txt" || { echo "FAIL: text report"; fail=1; }

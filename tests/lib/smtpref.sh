@@ -6,6 +6,19 @@
 # `trap cleanup EXIT` to stop the servers and remove TMP.
 # WAIT_START and WAIT_EXIT (tenths of a second) may be set beforehand.
 
+# ref_tls_args SRC / sc_tls_args SRC - the flags that give smtpref its
+# test certificate and AUTH account, and the matching harness flags (the
+# test CA, the account's variables). Printed one per line, for mapfile.
+ref_tls_args() {
+	printf '%s\n' --cert "$1/fixtures/tls/server.pem" \
+	    --key "$1/fixtures/tls/server.key" \
+	    --auth-users "$1/fixtures/smtpref-auth.users"
+}
+sc_tls_args() {
+	printf '%s\n' --ca "$1/fixtures/tls/ca.pem" \
+	    --profile "$1/fixtures/smtpref.profile"
+}
+
 : "${WAIT_START:=100}"
 : "${WAIT_EXIT:=50}"
 
