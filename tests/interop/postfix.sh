@@ -39,11 +39,12 @@ done
 
 cd "$src" || exit 1
 "$sc" run --target "127.0.0.1:$port" --suite all --jobs 2 -q \
-	--profile "$here/postfix.profile" --report json:"$D/r.json" \
+	--profile "$here/postfix.profile" --insecure --report json:"$D/r.json" \
 	--report text:"$D/summary.txt" >"$D/out.txt" 2>&1
 rc=$?
 cat "$D/summary.txt"
 cp "$D/r.json" "$build/interop-postfix.json" 2>/dev/null
+cp "$D/maillog" "$build/interop-postfix.maillog" 2>/dev/null
 if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
 	echo "FAIL: run exited $rc"; cat "$D/out.txt"; exit 1
 fi
