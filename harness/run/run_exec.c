@@ -743,9 +743,12 @@ run_step_keyword(struct run_session *ss, const struct scn_step *st)
 		run_judge(ss, run_level_verdict(ss->s), expected, ss->ehlo.raw,
 		    ss->ehlo.rawlen, "parameters of %s do not match",
 		    st->u.kw.keyword);
-	else if (!want && line != NULL)
+	else if (!want && line != NULL && (!st->u.kw.has_param_re ||
+	    regexec(&st->u.kw.param_re, params, 0, NULL, 0) == 0))
 		run_judge(ss, run_level_verdict(ss->s), expected, ss->ehlo.raw,
-		    ss->ehlo.rawlen, "keyword %s offered", st->u.kw.keyword);
+		    ss->ehlo.rawlen, "keyword %s offered%s%s", st->u.kw.keyword,
+		    st->u.kw.has_param_re ? " with " : "",
+		    st->u.kw.has_param_re ? params : "");
 	free(expected);
 }
 

@@ -538,7 +538,9 @@ scn_step_expect_reply(struct scn_parser *p, struct scn_lex *lx,
 	return -1;
 }
 
-/* scn_step_expect_keyword - `expect [no] keyword KW [/REGEX/]`. */
+/* scn_step_expect_keyword - `expect [no] keyword KW [/REGEX/]`; with no,
+ * the pattern narrows what must be absent: KW with parameters matching
+ * it (`expect no keyword AUTH /PLAIN|LOGIN/`). */
 static int
 scn_step_expect_keyword(struct scn_parser *p, struct scn_lex *lx,
     bool no)
@@ -552,7 +554,7 @@ scn_step_expect_keyword(struct scn_parser *p, struct scn_lex *lx,
 	if (kw == NULL)
 		return -1;
 	c = scn_lex_peek(lx);
-	if (c == '/' && !no) {
+	if (c == '/') {
 		if ((re = scn_parse_regex(p, lx, false)) == NULL) {
 			free(kw);
 			return -1;

@@ -366,6 +366,14 @@ static const struct {
 	  HDR "level MUST\nconnect\nexpect 220\nsend MAILFROM:<a@b>\n"
 	  "expect 500\nsend RSET\nexpect 250\n", hangup_221, NULL, RUN_FAIL,
 	  8, "got 221" },
+	{ "expect no keyword with a pattern: other parameters pass",
+	  HDR "level MUST\nconnect\nexpect 220\nsend EHLO h.example\n"
+	  "expect 250\nexpect no keyword SIZE /^2/\n", greet_ehlo_quit, NULL,
+	  RUN_PASS, 0, NULL },
+	{ "expect no keyword with a pattern: matching parameters fail",
+	  HDR "level MUST\nconnect\nexpect 220\nsend EHLO h.example\n"
+	  "expect 250\nexpect no keyword SIZE /^[0-9]+$/\n", greet_ehlo_quit,
+	  NULL, RUN_FAIL, 9, "offered with" },
 	{ "skip-on ends the scenario as SKIP",
 	  HDR "level MUST\nconnect\nexpect 220\nsend NOOP x\n"
 	  "expect 250 skip-on 5xx\nsend NOOP\nexpect 250\n", reply_501,
