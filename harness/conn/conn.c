@@ -43,6 +43,9 @@ struct conn {
 
 static enum conn_status conn_tls_read(struct conn *, void *, size_t, size_t *,
 	    int64_t, struct sc_err *);
+static enum conn_status conn_tls_handshake(struct conn *, SSL *,
+	    struct tls_ctx *, bool, const struct conn_tls_opts *, int64_t,
+	    struct conn_tls_info *, struct sc_err *);
 static enum conn_status conn_tls_write(struct conn *, const void *, size_t,
 	    int64_t, struct sc_err *);
 
@@ -232,6 +235,86 @@ conn_connect(const char *host, const char *port, int64_t deadline_us,
 	c->fd = fd;
 	conn_format_peer(ai->ai_addr, c->peer, sizeof(c->peer));
 	freeaddrinfo(res);
+	*out = c;
+	return CONN_OK;
+}
+
+/* conn_listen - a listening socket on host:port (port "0": any free). */
+int
+conn_listen(const char *host, const char *port, char *bound, size_t size,
+    struct sc_err *err)
+{
+	struct addrinfo hints, *res;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int fd, one = 1, gai;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	gai = getaddrinfo(host, port, &hints, &res);
+	if (gai != 0) {
+		sc_err_set(err, "", 0, 0, "%s:%s: cannot resolve: %s", host,
+		    port, gai_strerror(gai));
+		return -1;
+	}
+	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, res->ai_protocol);
+	if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)) == -1 || bind(fd, res->ai_addr, res->ai_addrlen) ==
+	    -1 || listen(fd, CONN_LISTEN_BACKLOG) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &sl) == -1) {
+		sc_err_set(err, "", 0, 0, "%s:%s: cannot listen: %s", host,
+		    port, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		freeaddrinfo(res);
+		return -1;
+	}
+	freeaddrinfo(res);
+	if (bound != NULL)
+		conn_format_peer((struct sockaddr *)&ss, bound, size);
+	return fd;
+}
+
+/* conn_accept - one client from lfd before the deadline. */
+enum conn_status
+conn_accept(int lfd, int64_t deadline_us, struct conn **out,
+    struct sc_err *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	struct conn *c;
+	int fd, one = 1, r;
+
+	for (;;) {
+		sl = sizeof(ss);
+		fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC |
+		    SOCK_NONBLOCK);
+		if (fd != -1)
+			break;
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			sc_err_set(err, "", 0, 0, "accept: %s", strerror(errno));
+			return CONN_ERR;
+		}
+		r = conn_wait(lfd, POLLIN, deadline_us);
+		if (r == 0) {
+			sc_err_set(err, "", 0, 0, "no client connected in time");
+			return CONN_TIMEOUT;
+		}
+		if (r < 0) {
+			sc_err_set(err, "", 0, 0, "accept: poll: %s",
+			    strerror(errno));
+			return CONN_ERR;
+		}
+	}
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	c = xcalloc(1, sizeof(*c));
+	c->fd = fd;
+	conn_format_peer((struct sockaddr *)&ss, c->peer, sizeof(c->peer));
 	*out = c;
 	return CONN_OK;
 }
@@ -566,10 +649,7 @@ conn_start_tls(struct conn *c, struct tls_ctx *ctx, const char *host,
     const struct conn_tls_opts *opts, int64_t deadline_us,
     struct conn_tls_info *info, struct sc_err *err)
 {
-	enum conn_status st;
 	SSL *ssl;
-	long vr;
-	int r, e, w, saved;
 
 	if (c->ssl != NULL)
 		fatal("conn_start_tls: %s is already in TLS mode", c->peer);
@@ -578,10 +658,46 @@ conn_start_tls(struct conn *c, struct tls_ctx *ctx, const char *host,
 	ssl = tls_ssl_new(ctx, c->fd, host, opts, err);
 	if (ssl == NULL)
 		return CONN_ERR;
+	return conn_tls_handshake(c, ssl, ctx, false, opts, deadline_us, info,
+	    err);
+}
+
+/* conn_accept_tls - the server side of the handshake. */
+enum conn_status
+conn_accept_tls(struct conn *c, struct tls_ctx *ctx, int64_t deadline_us,
+    struct conn_tls_info *info, struct sc_err *err)
+{
+	SSL *ssl;
+
+	if (c->ssl != NULL)
+		fatal("conn_accept_tls: %s is already in TLS mode", c->peer);
+	if (info != NULL)
+		memset(info, 0, sizeof(*info));
+	ssl = tls_ssl_new_server(ctx, c->fd, err);
+	if (ssl == NULL)
+		return CONN_ERR;
+	return conn_tls_handshake(c, ssl, ctx, true, NULL, deadline_us, info,
+	    err);
+}
+
+/*
+ * conn_tls_handshake - drive SSL_connect or SSL_accept on ssl to the end
+ * or the deadline; on success c goes into TLS mode with ssl, else ssl is
+ * freed.
+ */
+static enum conn_status
+conn_tls_handshake(struct conn *c, SSL *ssl, struct tls_ctx *ctx,
+    bool server, const struct conn_tls_opts *opts, int64_t deadline_us,
+    struct conn_tls_info *info, struct sc_err *err)
+{
+	enum conn_status st;
+	long vr;
+	int r, e, w, saved;
+
 	for (;;) {
 		ERR_clear_error();
 		errno = 0;
-		r = SSL_connect(ssl);
+		r = server ? SSL_accept(ssl) : SSL_connect(ssl);
 		saved = errno;
 		if (r == 1) {
 			conn_tls_fill_info(ssl, info);
@@ -605,7 +721,7 @@ conn_start_tls(struct conn *c, struct tls_ctx *ctx, const char *host,
 			break;
 		}
 		vr = SSL_get_verify_result(ssl);
-		if (vr != X509_V_OK && !tls_ctx_is_insecure(ctx) &&
+		if (!server && vr != X509_V_OK && !tls_ctx_is_insecure(ctx) &&
 		    (opts == NULL || !opts->any_cert)) {
 			st = CONN_ERR;
 			sc_err_set(err, c->peer, 0, 0, "TLS: certificate verify "

@@ -133,6 +133,28 @@ int	conn_tls_version_parse(const char *s);
  * ("TLSv1.2" < "TLSv1.3"): <0, 0, >0; unknown names sort first. */
 int	conn_tls_version_cmp(const char *a, const char *b);
 
+/*
+ * conn_accept_tls - the server side: a TLS handshake on an accepted c
+ * with ctx's certificate (tls_server_ctx_new), before deadline_us. The
+ * client's certificate is not asked for. Same results as conn_start_tls;
+ * info (if not NULL) gets the version and cipher.
+ */
+enum conn_status conn_accept_tls(struct conn *c, struct tls_ctx *ctx,
+	    int64_t deadline_us, struct conn_tls_info *info,
+	    struct sc_err *err);
+
+/*
+ * conn_listen - a non-blocking listening TCP socket on host:port ("0" for
+ * a free port); bound (if not NULL) gets "addr:port" as bound. Returns the
+ * fd (the caller closes it), or -1 with err filled.
+ */
+int	conn_listen(const char *host, const char *port, char *bound,
+	    size_t size, struct sc_err *err);
+/* conn_accept - the next client of lfd, before deadline_us: CONN_OK with
+ * *out owned by the caller, CONN_TIMEOUT or CONN_ERR (err). */
+enum conn_status conn_accept(int lfd, int64_t deadline_us, struct conn **out,
+	    struct sc_err *err);
+
 /* conn_is_tls - true after a successful conn_start_tls. */
 bool	conn_is_tls(const struct conn *);
 

@@ -323,6 +323,70 @@ tls_ssl_new(struct tls_ctx *t, int fd, const char *host,
 	return ssl;
 }
 
+/* tls_server_ctx_new - SSL_CTX with a certificate, for serve. */
+struct tls_ctx *
+tls_server_ctx_new(const char *cert_file, const char *key_file,
+    struct sc_err *err)
+{
+	struct tls_ctx *t;
+	const char *kl, *kf = key_file != NULL ? key_file : cert_file;
+
+	t = xcalloc(1, sizeof(*t));
+	ERR_clear_error();
+	t->ssl_ctx = SSL_CTX_new(TLS_server_method());
+	if (t->ssl_ctx == NULL) {
+		sc_err_set(err, "", 0, 0, "TLS: cannot create a context: %s",
+		    tls_err_str("unknown error"));
+		goto fail;
+	}
+	SSL_CTX_set_app_data(t->ssl_ctx, t);
+	(void)SSL_CTX_set_min_proto_version(t->ssl_ctx, TLS1_2_VERSION);
+	if (SSL_CTX_use_certificate_chain_file(t->ssl_ctx, cert_file) != 1) {
+		sc_err_set(err, cert_file, 0, 0, "cannot load the server "
+		    "certificate: %s", tls_err_str("bad certificate"));
+		goto fail;
+	}
+	if (SSL_CTX_use_PrivateKey_file(t->ssl_ctx, kf, SSL_FILETYPE_PEM) !=
+	    1 || SSL_CTX_check_private_key(t->ssl_ctx) != 1) {
+		sc_err_set(err, kf, 0, 0, "cannot use the server key: %s",
+		    tls_err_str("bad key"));
+		goto fail;
+	}
+	kl = getenv("SSLKEYLOGFILE");
+	if (kl != NULL && *kl != '\0') {
+		t->keylog_path = xstrdup(kl);
+		SSL_CTX_set_keylog_callback(t->ssl_ctx, tls_keylog_cb);
+	}
+	return t;
+fail:
+	tls_ctx_free(t);
+	return NULL;
+}
+
+/* tls_ssl_new_server - SSL on fd, accepting. */
+SSL *
+tls_ssl_new_server(struct tls_ctx *t, int fd, struct sc_err *err)
+{
+	SSL *ssl;
+	BIO *b;
+
+	pthread_once(&tls_bio_once, tls_bio_init_method);
+	ERR_clear_error();
+	ssl = SSL_new(t->ssl_ctx);
+	b = ssl != NULL ? BIO_new(tls_bio_method) : NULL;
+	if (b == NULL) {
+		sc_err_set(err, "", 0, 0, "TLS: cannot create a session: %s",
+		    tls_err_str("unknown error"));
+		SSL_free(ssl);
+		return NULL;
+	}
+	BIO_set_fd(b, fd, BIO_NOCLOSE);
+	SSL_set_bio(ssl, b, b);
+	SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	return ssl;
+}
+
 /* tls_ctx_free - SSL_CTX and strings. */
 void
 tls_ctx_free(struct tls_ctx *t)

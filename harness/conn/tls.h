@@ -59,6 +59,19 @@ struct ssl_st *tls_ssl_new(struct tls_ctx *, int fd, const char *host,
  */
 const char *tls_err_str(const char *dflt);
 
+/*
+ * tls_server_ctx_new - a server context (for `smtpcheck serve`) with the
+ * PEM certificate chain cert_file and its key key_file (NULL: in
+ * cert_file). TLS 1.2 and later, OpenSSL's default ciphers. SSLKEYLOGFILE
+ * is honoured as for clients. Owned, or NULL with err naming the file.
+ */
+struct tls_ctx *tls_server_ctx_new(const char *cert_file,
+	    const char *key_file, struct sc_err *err);
+
+/* tls_ssl_new_server - a server SSL on fd; NULL with err. */
+struct ssl_st *tls_ssl_new_server(struct tls_ctx *, int fd,
+	    struct sc_err *err);
+
 /* tls_ctx_free - release. NULL is fine. */
 void	tls_ctx_free(struct tls_ctx *);
 

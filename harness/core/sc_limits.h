@@ -126,9 +126,20 @@
 #define REF_CERT_EXPIRED_FROM_DAYS 30	/* tls-cert-expired: notBefore ago */
 #define REF_CERT_EXPIRED_TO_DAYS 1	/* tls-cert-expired: notAfter ago */
 
+/* smtpref send: AUTH and TLS (the client). */
+#define REF_SEND_AUTH_CRED_MAX	255	/* 4616 2: authcid and passwd are
+					 * 1*SAFE up to 255 octets */
+#define REF_SEND_PASSWORD_FILE_MAX 4096	/* --auth-password-file; only
+					 * its first line is used */
+#define REF_SEND_AUTH_IR_LINE_MAX SMTP_CMD_LINE_MAX /* 4954 4: an AUTH
+					 * line with its initial response;
+					 * longer: the response follows 334 */
+
 /* Runner. */
 #define RUN_JOBS_MAX		256
 #define RUN_MATRIX_REF_ARGS_MAX	256	/* matrix --ref-arg flags */
+
+#define CONN_LISTEN_BACKLOG	64	/* conn_listen: `smtpcheck serve` */
 
 /* TLS (conn_start_tls): struct conn_tls_info text fields, NUL included. */
 #define CONN_TLS_VERSION_MAX	16	/* "TLSv1.3" */

@@ -80,6 +80,32 @@ enum scn_step_kind {
 	SCN_STEP_SECURE,	/* reach TLS: STARTTLS, 220, handshake; nothing
 				   when the connection is TLS already */
 	SCN_STEP_EXPECT_TLS,	/* a property of the TLS session */
+	/* server role (`smtpcheck serve`) */
+	SCN_STEP_ACCEPT,	/* the client under test connects */
+	SCN_STEP_EXPECT_COMMAND,	/* one command line from the client */
+	SCN_STEP_EXPECT_BODY,	/* message text up to CRLF.CRLF */
+	SCN_STEP_EXPECT_EXIT,	/* the client command's exit status */
+};
+
+/* `expect command VERB[|VERB...] [/REGEX/]` */
+struct scn_expect_command {
+	char	*verbs;		/* "EHLO|HELO", upper case */
+	char	*arg_src;	/* ERE over the argument, or NULL */
+	regex_t	 arg_re;
+	bool	 has_arg_re;
+};
+
+/* `expect body [same] [text /REGEX/]` */
+struct scn_expect_body {
+	bool	 same;		/* unstuffed, it equals the message file */
+	char	*text_src;	/* ERE some line must match, or NULL */
+	regex_t	 text_re;
+	bool	 has_text_re;
+};
+
+enum scn_exit_want {
+	SCN_EXIT_SUCCESS,	/* status 0 */
+	SCN_EXIT_FAILURE,	/* exited, status not 0 */
 };
 
 /* `starttls [any-cert] [min-version V] [max-version V] [ciphers "L"]
@@ -150,6 +176,9 @@ struct scn_step {
 		struct scn_expect_reply reply;	/* EXPECT_REPLY */
 		struct scn_starttls starttls;	/* STARTTLS, SECURE */
 		struct scn_expect_tls tls;	/* EXPECT_TLS */
+		struct scn_expect_command cmd;	/* EXPECT_COMMAND */
+		struct scn_expect_body body;	/* EXPECT_BODY */
+		enum scn_exit_want exit_want;	/* EXPECT_EXIT */
 		struct {		/* EXPECT_(NO_)KEYWORD */
 			char	*keyword;
 			char	*param_src;	/* ERE or NULL */
@@ -183,6 +212,11 @@ struct scn {
 	struct scn_require *req;
 	size_t	  nreq;
 	long	 timeout_ms;	/* whole scenario; 0 = default */
+	char	*message;	/* server role: `message FILE`, resolved, the
+				   message the client under test sends */
+	char	**client_vars;	/* server role: `client NAME=VALUE`, for the
+				   client command's {NAME} placeholders */
+	size_t	  nclient_vars;
 	struct scn_step *steps;
 	size_t	  nsteps;
 };

@@ -135,6 +135,57 @@ scn_lint_talks(enum scn_step_kind k)
 	}
 }
 
+/*
+ * scn_lint_role_step - a step that only one role can play: `connect`,
+ * reply expectations, keywords, captures and the client's TLS steps are
+ * the client's; `accept`, `expect command`, `expect body` and `expect
+ * exit` the server's. The server's `starttls` takes no options.
+ */
+static int
+scn_lint_role_step(const struct scn *s, const struct scn_step *st,
+    const char *word, struct sc_err *err)
+{
+	bool client = s->role == SCN_ROLE_CLIENT, ok = true;
+
+	switch (st->kind) {
+	case SCN_STEP_CONNECT:
+	case SCN_STEP_EXPECT_REPLY:
+	case SCN_STEP_EXPECT_KEYWORD:
+	case SCN_STEP_EXPECT_NO_KEYWORD:
+	case SCN_STEP_CAPTURE:
+	case SCN_STEP_SECURE:
+	case SCN_STEP_EXPECT_TLS:
+	case SCN_STEP_BODY:
+	case SCN_STEP_BODY_RAW:
+		ok = client;
+		break;
+	case SCN_STEP_ACCEPT:
+	case SCN_STEP_EXPECT_COMMAND:
+	case SCN_STEP_EXPECT_BODY:
+	case SCN_STEP_EXPECT_EXIT:
+		ok = !client;
+		break;
+	case SCN_STEP_STARTTLS:
+		if (!client && (st->u.starttls.any_cert ||
+		    st->u.starttls.fails || st->u.starttls.min_version != 0 ||
+		    st->u.starttls.max_version != 0 ||
+		    st->u.starttls.ciphers != NULL)) {
+			sc_err_set(err, s->path, st->line, 1, "\"starttls\" "
+			    "takes no options in a server scenario");
+			return -1;
+		}
+		break;
+	default:
+		break;
+	}
+	if (ok)
+		return 0;
+	sc_err_set(err, s->path, st->line, 1, "\"%s\" is a %s-role step; "
+	    "this scenario is role %s", word, client ? "server" : "client",
+	    client ? "client" : "server");
+	return -1;
+}
+
 /* scn_lint_check - the semantic checks over a parsed scenario. */
 static int
 scn_lint_check(const struct scn *s, const struct scn_lint_refs *refs,
@@ -162,7 +213,17 @@ scn_lint_check(const struct scn *s, const struct scn_lint_refs *refs,
 		st = &s->steps[i];
 		next_line = i + 1 < s->nsteps ? s->steps[i + 1].line : INT_MAX;
 		scn_lint_step_word(st, word, sizeof(word));
-		if (client && !connected && st->kind != SCN_STEP_CONNECT &&
+		if (scn_lint_role_step(s, st, word, err) == -1) {
+			rc = -1;
+		} else if (!client && !connected &&
+		    st->kind != SCN_STEP_ACCEPT &&
+		    st->kind != SCN_STEP_PAUSE) {
+			sc_err_set(err, s->path, st->line, 1, "\"%s\" before "
+			    "\"accept\": a server scenario waits for the "
+			    "client first", word);
+			rc = -1;
+		} else if (client && !connected &&
+		    st->kind != SCN_STEP_CONNECT &&
 		    st->kind != SCN_STEP_PAUSE) {
 			sc_err_set(err, s->path, st->line, 1, "\"%s\" before "
 			    "\"connect\": a client scenario connects first",
@@ -180,7 +241,7 @@ scn_lint_check(const struct scn *s, const struct scn_lint_refs *refs,
 			    word, closed_line);
 			rc = -1;
 		}
-		if (st->kind == SCN_STEP_CONNECT) {
+		if (st->kind == SCN_STEP_CONNECT || st->kind == SCN_STEP_ACCEPT) {
 			connected = true;
 			closed_line = 0;
 		} else if (st->kind == SCN_STEP_CLOSE)

@@ -34,6 +34,7 @@
 
 static const char *const scn_parse_header_names[] = {
 	"id", "title", "rfc", "level", "tags", "role", "catalog", "requires",
+	"message", "client",
 	"timeout", "note", NULL
 };
 
@@ -625,6 +626,62 @@ scn_parse_h_requires(struct scn_parser *p, struct scn_lex *lx, int kcol)
 	return scn_parse_end(p, lx);
 }
 
+/* scn_parse_h_message - `message FILE`: what the client under test sends
+ * (server role; the client command's {message}). */
+static int
+scn_parse_h_message(struct scn_parser *p, struct scn_lex *lx, int kcol)
+{
+	char *w;
+	int col;
+
+	if (scn_parse_once(p, &p->message_line, "message", kcol) == -1)
+		return -1;
+	if ((w = scn_parse_word(p, lx, &col, "a file name after "
+	    "\"message\"")) == NULL)
+		return -1;
+	if (scn_parse_end(p, lx) == -1 ||
+	    (p->s->message = scn_step_find_file(p, w, col)) == NULL) {
+		free(w);
+		return -1;
+	}
+	free(w);
+	return 0;
+}
+
+/* scn_parse_h_client - `client NAME=VALUE`: a setting for the client
+ * command's {NAME} (server role), e.g. `client tls=require`. */
+static int
+scn_parse_h_client(struct scn_parser *p, struct scn_lex *lx, int kcol)
+{
+	const char *eq;
+	char *w;
+	int col;
+	size_t i;
+
+	if ((w = scn_parse_word(p, lx, &col, "NAME=VALUE after "
+	    "\"client\"")) == NULL)
+		return -1;
+	eq = strchr(w, '=');
+	for (i = 0; eq != NULL && w + i < eq; i++)
+		if (!((w[i] >= 'a' && w[i] <= 'z') || w[i] == '_' ||
+		    (i > 0 && w[i] >= '0' && w[i] <= '9')))
+			break;
+	if (eq == NULL || eq == w || w + i != eq) {
+		scn_parse_err_got(p, col, "NAME=VALUE (NAME in lower case "
+		    "letters, digits and _)", w);
+		free(w);
+		return -1;
+	}
+	if (scn_parse_end(p, lx) == -1) {
+		free(w);
+		return -1;
+	}
+	p->s->client_vars = xreallocarray(p->s->client_vars,
+	    p->s->nclient_vars + 1, sizeof(char *));
+	p->s->client_vars[p->s->nclient_vars++] = w;
+	return 0;
+}
+
 /* scn_parse_h_timeout - `timeout DURATION`. */
 static int
 scn_parse_h_timeout(struct scn_parser *p, struct scn_lex *lx, int kcol)
@@ -673,6 +730,8 @@ static const struct scn_parse_kw scn_parse_headers[] = {
 	{ "catalog",	scn_parse_h_catalog },
 	{ "requires",	scn_parse_h_requires },
 	{ "timeout",	scn_parse_h_timeout },
+	{ "message",	scn_parse_h_message },
+	{ "client",	scn_parse_h_client },
 	{ "note",	scn_parse_h_note },
 	{ NULL,		NULL }
 };
@@ -939,6 +998,17 @@ scn_free(struct scn *s)
 		case SCN_STEP_SECURE:
 			free(st->u.starttls.ciphers);
 			break;
+		case SCN_STEP_EXPECT_COMMAND:
+			free(st->u.cmd.verbs);
+			free(st->u.cmd.arg_src);
+			if (st->u.cmd.has_arg_re)
+				regfree(&st->u.cmd.arg_re);
+			break;
+		case SCN_STEP_EXPECT_BODY:
+			free(st->u.body.text_src);
+			if (st->u.body.has_text_re)
+				regfree(&st->u.body.text_re);
+			break;
 		case SCN_STEP_CAPTURE:
 			free(st->u.capture.var);
 			free(st->u.capture.keyword);
@@ -959,6 +1029,8 @@ scn_free(struct scn *s)
 	scn_free_strv(s->rfc, s->nrfc);
 	scn_free_strv(s->tags, s->ntags);
 	scn_free_strv(s->catalog, s->ncatalog);
+	scn_free_strv(s->client_vars, s->nclient_vars);
+	free(s->message);
 	free(s->path);
 	free(s->id);
 	free(s->title);
@@ -1046,6 +1118,10 @@ scn_step_kind_str(enum scn_step_kind k)
 	case SCN_STEP_STARTTLS:		return "starttls";
 	case SCN_STEP_SECURE:		return "secure";
 	case SCN_STEP_EXPECT_TLS:	return "expect tls";
+	case SCN_STEP_ACCEPT:		return "accept";
+	case SCN_STEP_EXPECT_COMMAND:	return "expect command";
+	case SCN_STEP_EXPECT_BODY:	return "expect body";
+	case SCN_STEP_EXPECT_EXIT:	return "expect exit";
 	}
 	return scn_parse_unknown((int)k);
 }

@@ -34,7 +34,7 @@ struct scn_parser {
 	int		 nlines;
 	int		 first_step_line;	/* 0 until the first step */
 	int		 id_line, title_line, level_line, role_line;
-	int		 timeout_line;
+	int		 timeout_line, message_line;
 	bool		 in_pipeline;
 	int		 pipeline_line, pipeline_col;
 	char		*dir;		/* the scenario's folder, resolved */

@@ -25,7 +25,8 @@
 
 const char *const scn_step_names[] = {
 	"connect", "send", "pipeline", "send-raw", "body", "body-raw",
-	"pause", "close", "expect", "capture", "starttls", "secure", NULL
+	"pause", "close", "expect", "capture", "starttls", "secure", "accept",
+	NULL
 };
 
 static const char *const scn_step_expect_opts[] = {
@@ -313,10 +314,10 @@ scn_step_dir(struct scn_parser *p)
 	return p->dir;
 }
 
-/* scn_step_find - FILE in the scenario's folder or the nearest folder
- * above it that has it; the absolute path, owned. */
-static char *
-scn_step_find(struct scn_parser *p, const char *name, int col)
+/* scn_step_find_file - FILE in the scenario's folder or the nearest
+ * folder above it that has it; the absolute path, owned. */
+char *
+scn_step_find_file(struct scn_parser *p, const char *name, int col)
 {
 	struct stat st;
 	char *dir, *cand, *slash, *real, *got;
@@ -383,7 +384,7 @@ scn_step_file(struct scn_parser *p, struct scn_lex *lx,
 	if ((w = scn_parse_word(p, lx, &col, expected)) == NULL)
 		return -1;
 	if (scn_parse_end(p, lx) == -1 ||
-	    (path = scn_step_find(p, w, col)) == NULL) {
+	    (path = scn_step_find_file(p, w, col)) == NULL) {
 		free(w);
 		return -1;
 	}
@@ -808,6 +809,167 @@ scn_step_expect_tls(struct scn_parser *p, struct scn_lex *lx)
 	return 0;
 }
 
+/* scn_step_accept - `accept [within DURATION]`: the client connects. */
+static int
+scn_step_accept(struct scn_parser *p, struct scn_lex *lx, int kcol)
+{
+	struct scn_step *st;
+	long ms = 0;
+	char *w;
+	int col, rc = 0;
+
+	if ((w = scn_lex_word(lx, &col)) != NULL) {
+		if (strcmp(w, "within") == 0)
+			rc = scn_step_within(p, lx, &ms);
+		else
+			rc = scn_parse_err_got(p, col, "\"within\" or the end "
+			    "of the line", w);
+		free(w);
+	}
+	if (rc == -1 || scn_parse_end(p, lx) == -1 ||
+	    (st = scn_step_new(p, SCN_STEP_ACCEPT)) == NULL)
+		return -1;
+	st->within_ms = ms;
+	return 0;
+}
+
+/* scn_step_verbs_ok - "EHLO|HELO": letters and digits, bars between. */
+static bool
+scn_step_verbs_ok(char *w)
+{
+	size_t i, run = 0;
+
+	for (i = 0; w[i] != '\0'; i++) {
+		if (w[i] == '|') {
+			if (run == 0)
+				return false;
+			run = 0;
+			continue;
+		}
+		if (!((w[i] >= 'A' && w[i] <= 'Z') || (w[i] >= 'a' &&
+		    w[i] <= 'z') || (w[i] >= '0' && w[i] <= '9')))
+			return false;
+		if (++run > SMTP_CMD_VERB_MAX)
+			return false;
+		if (w[i] >= 'a' && w[i] <= 'z')
+			w[i] = (char)(w[i] - 'a' + 'A');
+	}
+	return run > 0;
+}
+
+/* scn_step_expect_command - `expect command VERBS [/REGEX/] [within D]`. */
+static int
+scn_step_expect_command(struct scn_parser *p, struct scn_lex *lx)
+{
+	struct scn_step *st;
+	char *verbs, *re = NULL, *w;
+	long ms = 0;
+	int col, rc = 0;
+
+	if ((verbs = scn_parse_word(p, lx, &col, "a command verb like EHLO "
+	    "or EHLO|HELO after \"expect command\"")) == NULL)
+		return -1;
+	if (!scn_step_verbs_ok(verbs))
+		rc = scn_parse_err_got(p, col, "a command verb like EHLO or "
+		    "EHLO|HELO", verbs);
+	if (rc == 0 && scn_lex_peek(lx) == '/' &&
+	    (re = scn_parse_regex(p, lx, false)) == NULL)
+		rc = -1;
+	if (rc == 0 && (w = scn_lex_word(lx, &col)) != NULL) {
+		if (strcmp(w, "within") == 0)
+			rc = scn_step_within(p, lx, &ms);
+		else
+			rc = scn_parse_err_got(p, col, "a /regex/ for the "
+			    "argument, \"within\" or the end of the line", w);
+		free(w);
+	}
+	if (rc == 0 && scn_parse_end(p, lx) == 0 &&
+	    (st = scn_step_new(p, SCN_STEP_EXPECT_COMMAND)) != NULL) {
+		st->u.cmd.verbs = verbs;
+		st->u.cmd.arg_src = re;
+		st->within_ms = ms;
+		return 0;
+	}
+	free(verbs);
+	free(re);
+	return -1;
+}
+
+/* scn_step_expect_body - `expect body [same] [text /REGEX/] [within D]`. */
+static int
+scn_step_expect_body(struct scn_parser *p, struct scn_lex *lx)
+{
+	struct scn_expect_body b;
+	struct scn_step *st;
+	long ms = 0;
+	char *w;
+	int col, rc = 0;
+
+	memset(&b, 0, sizeof(b));
+	while (rc == 0 && (w = scn_lex_word(lx, &col)) != NULL) {
+		if (strcmp(w, "same") == 0)
+			b.same = true;
+		else if (strcmp(w, "text") == 0 && b.text_src == NULL) {
+			if (scn_lex_peek(lx) != '/')
+				rc = scn_parse_err(p, scn_lex_col(lx),
+				    "expected a /regex/ after \"text\"");
+			else if ((b.text_src = scn_parse_regex(p, lx,
+			    false)) == NULL)
+				rc = -1;
+		} else if (strcmp(w, "within") == 0)
+			rc = scn_step_within(p, lx, &ms);
+		else
+			rc = scn_parse_err_got(p, col, "same, text /REGEX/, "
+			    "within or the end of the line", w);
+		free(w);
+	}
+	if (rc == 0 && b.same && p->s->message == NULL)
+		rc = scn_parse_err(p, 1, "\"expect body same\" needs a "
+		    "\"message FILE\" header line");
+	if (rc == 0 && scn_parse_end(p, lx) == 0 &&
+	    (st = scn_step_new(p, SCN_STEP_EXPECT_BODY)) != NULL) {
+		st->u.body = b;
+		st->within_ms = ms;
+		return 0;
+	}
+	free(b.text_src);
+	return -1;
+}
+
+/* scn_step_expect_exit - `expect exit success|failure [within D]`. */
+static int
+scn_step_expect_exit(struct scn_parser *p, struct scn_lex *lx)
+{
+	enum scn_exit_want want = SCN_EXIT_SUCCESS;
+	struct scn_step *st;
+	long ms = 0;
+	char *w;
+	int col, rc = 0;
+
+	if ((w = scn_parse_word(p, lx, &col, "success or failure after "
+	    "\"expect exit\"")) == NULL)
+		return -1;
+	if (strcmp(w, "failure") == 0)
+		want = SCN_EXIT_FAILURE;
+	else if (strcmp(w, "success") != 0)
+		rc = scn_parse_err_got(p, col, "success or failure", w);
+	free(w);
+	if (rc == 0 && (w = scn_lex_word(lx, &col)) != NULL) {
+		if (strcmp(w, "within") == 0)
+			rc = scn_step_within(p, lx, &ms);
+		else
+			rc = scn_parse_err_got(p, col, "\"within\" or the end "
+			    "of the line", w);
+		free(w);
+	}
+	if (rc == -1 || scn_parse_end(p, lx) == -1 ||
+	    (st = scn_step_new(p, SCN_STEP_EXPECT_EXIT)) == NULL)
+		return -1;
+	st->u.exit_want = want;
+	st->within_ms = ms;
+	return 0;
+}
+
 /* scn_step_expect - every form of expect. */
 static int
 scn_step_expect(struct scn_parser *p, struct scn_lex *lx, int kcol)
@@ -818,8 +980,8 @@ scn_step_expect(struct scn_parser *p, struct scn_lex *lx, int kcol)
 	int col, rc;
 
 	if ((w = scn_parse_word(p, lx, &col, "a reply code like 250, 2xx or "
-	    "250|251, or keyword, no keyword, not, tls, close or silence "
-	    "after \"expect\"")) == NULL)
+	    "250|251, or keyword, no keyword, not, tls, command, body, exit, "
+	    "close or silence after \"expect\"")) == NULL)
 		return -1;
 	if (strcmp(w, "not") == 0) {
 		free(w);
@@ -832,6 +994,18 @@ scn_step_expect(struct scn_parser *p, struct scn_lex *lx, int kcol)
 	if (strcmp(w, "tls") == 0) {
 		free(w);
 		return scn_step_expect_tls(p, lx);
+	}
+	if (strcmp(w, "command") == 0) {
+		free(w);
+		return scn_step_expect_command(p, lx);
+	}
+	if (strcmp(w, "body") == 0) {
+		free(w);
+		return scn_step_expect_body(p, lx);
+	}
+	if (strcmp(w, "exit") == 0) {
+		free(w);
+		return scn_step_expect_exit(p, lx);
 	}
 	if (strcmp(w, "no") == 0) {
 		free(w);
@@ -882,7 +1056,8 @@ scn_step_expect(struct scn_parser *p, struct scn_lex *lx, int kcol)
 		return rc;
 	}
 	rc = scn_parse_err_got(p, col, "a reply code like 250, 2xx or "
-	    "250|251, or keyword, no keyword, not, tls, close or silence", w);
+	    "250|251, or keyword, no keyword, not, tls, command, body, exit, "
+	    "close or silence", w);
 	free(w);
 	return rc;
 }
@@ -952,6 +1127,7 @@ const struct scn_parse_kw scn_step_table[] = {
 	{ "capture",	scn_step_capture },
 	{ "starttls",	scn_step_starttls },
 	{ "secure",	scn_step_secure },
+	{ "accept",	scn_step_accept },
 	{ NULL,		NULL }
 };
 
@@ -986,6 +1162,24 @@ scn_step_compile(struct scn *s)
 				fatal("regex /%s/ compiled once, not twice",
 				    st->u.kw.param_src);
 			st->u.kw.has_param_re = true;
+			break;
+		case SCN_STEP_EXPECT_COMMAND:
+			if (st->u.cmd.arg_src == NULL)
+				break;
+			if (regcomp(&st->u.cmd.arg_re, st->u.cmd.arg_src,
+			    f | REG_NOSUB) != 0)
+				fatal("regex /%s/ compiled once, not twice",
+				    st->u.cmd.arg_src);
+			st->u.cmd.has_arg_re = true;
+			break;
+		case SCN_STEP_EXPECT_BODY:
+			if (st->u.body.text_src == NULL)
+				break;
+			if (regcomp(&st->u.body.text_re, st->u.body.text_src,
+			    f | REG_NOSUB) != 0)
+				fatal("regex /%s/ compiled once, not twice",
+				    st->u.body.text_src);
+			st->u.body.has_text_re = true;
 			break;
 		case SCN_STEP_CAPTURE:
 			if (st->u.capture.re_src == NULL)

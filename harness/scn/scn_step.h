@@ -21,6 +21,10 @@ extern const char *const scn_step_names[];
  * command for the open step, or `end`. */
 int	scn_step_pipeline_line(struct scn_parser *, struct scn_lex *);
 
+/* scn_step_find_file - FILE next to the scenario or in a folder above
+ * it: the absolute path, owned; NULL with an error at col. */
+char	*scn_step_find_file(struct scn_parser *, const char *name, int col);
+
 /* scn_step_compile - compile the regexes the steps hold, in place; called
  * once the step array has its final address. */
 void	scn_step_compile(struct scn *);

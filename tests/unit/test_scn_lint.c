@@ -78,10 +78,14 @@ static const struct {
 	  "" },
 	{ "send after expect close",
 	  HDR "connect\nexpect close\nsend QUIT\n", "" },
-	{ "server: send first", HDR "role server\nsend 220 hi\n", "" },
-	{ "server: expect first", HDR "role server\n\nexpect 250\n",
-	  "x.scn:7:1: \"expect\" before any \"connect\": there is no reply to "
-	  "read yet" },
+	{ "server: accept first", HDR "role server\naccept\nsend 220 hi\n",
+	  "" },
+	{ "server: send first", HDR "role server\nsend 220 hi\n",
+	  "x.scn:6:1: \"send\" before \"accept\": a server scenario waits "
+	  "for the client first" },
+	{ "server: a reply expectation", HDR "role server\n\nexpect 250\n",
+	  "x.scn:7:1: \"expect\" is a client-role step; this scenario is role "
+	  "server" },
 	{ "parse error first", HDR "connect\nsend ${x\n",
 	  "x.scn:6:6: unterminated \"${\": expected \"}\"" },
 };
