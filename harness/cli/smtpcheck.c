@@ -40,6 +40,7 @@ static const char *cli_prog = "smtpcheck";
 
 static const char cli_usage[] =
 "usage: smtpcheck run --target HOST:PORT [PATH... | --suite NAME] [options]\n"
+"       smtpcheck serve --listen HOST:PORT [--client-cmd CMD] [PATH...]\n"
 "       smtpcheck lint [PATH...]\n"
 "       smtpcheck list [PATH... | --suite NAME] [--tag T] [--id ID]\n"
 "       smtpcheck matrix --smtpref BIN [PATH... | --suite NAME] [options]\n"
@@ -70,6 +71,20 @@ static const char cli_usage[] =
 "                           as SNI (default: the target host)\n"
 "  -v, --verbose            print every result and full transcripts\n"
 "  -q, --quiet              print only the summary\n"
+"\n"
+"serve: play server-role scenarios to an SMTP client under test.\n"
+"      --listen HOST:PORT   where the fake server listens (port 0: a free\n"
+"                           one, printed on stderr)\n"
+"      --client-cmd CMD     start the client for each scenario: /bin/sh -c\n"
+"                           CMD with {host}, {port}, {message} and {NAME}\n"
+"                           (a scenario's `client NAME=V`, else --var NAME)\n"
+"                           filled in and quoted; its exit status can be\n"
+"                           judged, and it is killed if it outlives the\n"
+"                           scenario. Without it: one scenario per client\n"
+"                           that connects, in order\n"
+"      --cert FILE, --key FILE   the server certificate, for STARTTLS\n"
+"      --tag, --id, --timeout-scale, --profile, --var, --report, -v, -q\n"
+"                           as for run\n"
 "\n"
 "matrix: the kill matrix. Run the selection against the reference server\n"
 "smtpref (started from BIN on a free loopback port) without faults, then\n"
@@ -140,6 +155,8 @@ struct cli_opts {
 	size_t		 nfaults;
 	const char	*ref_args[CLI_LIST_MAX];
 	size_t		 nref_args;
+	const char	*listen;	/* serve */
+	const char	*client_cmd;	/* serve */
 	bool		 jobs_set, scale_set;
 	enum run_tls_mode tls_mode;
 	struct tls_client_opts tls;
@@ -198,7 +215,8 @@ cli_parse_report(struct cli_opts *o, const char *s)
 enum {
 	OPT_TAG = 256, OPT_ID, OPT_TSCALE, OPT_PROFILE, OPT_VAR, OPT_REPORT,
 	OPT_SHARD, OPT_SMTPREF, OPT_FAULT, OPT_TLS, OPT_CA, OPT_INSECURE,
-	OPT_CERT, OPT_KEY, OPT_TLS_NAME, OPT_REF_ARG,
+	OPT_CERT, OPT_KEY, OPT_TLS_NAME, OPT_REF_ARG, OPT_LISTEN,
+	OPT_CLIENT_CMD,
 };
 
 /* cli_parse - options of run, lint and list. */
@@ -225,6 +243,8 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 		{ "key", required_argument, NULL, OPT_KEY },
 		{ "tls-name", required_argument, NULL, OPT_TLS_NAME },
 		{ "ref-arg", required_argument, NULL, OPT_REF_ARG },
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "client-cmd", required_argument, NULL, OPT_CLIENT_CMD },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -317,6 +337,12 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 		case OPT_REF_ARG:
 			cli_push(o->ref_args, &o->nref_args, optarg,
 			    "--ref-arg");
+			break;
+		case OPT_LISTEN:
+			o->listen = optarg;
+			break;
+		case OPT_CLIENT_CMD:
+			o->client_cmd = optarg;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -600,6 +626,124 @@ cli_run(int argc, char **argv)
 	return rc;
 }
 
+/* cli_serve - the fake server: server-role scenarios, one client each. */
+static int
+cli_serve(int argc, char **argv)
+{
+	struct cli_opts o;
+	struct run_selection sel;
+	struct serve_ctx ctx;
+	struct run_summary sum;
+	struct run_result *results;
+	struct cli_progress pr;
+	struct sc_err err = { 0 };
+	struct scn_vars *vars;
+	char *owned[CLI_LIST_MAX + 1], *host = NULL, *port = NULL, *target;
+	char bound[64], *colon;
+	size_t nowned = 0, i;
+	int rc;
+
+	cli_parse(argc, argv, &o);
+	if (o.listen == NULL)
+		cli_die_usage("serve needs --listen HOST:PORT");
+	{
+		/* HOST:0 picks a free port: parse it as HOST:1, then use 0 */
+		size_t ll = strlen(o.listen);
+		char *tmp = xstrdup(o.listen);
+		bool any = ll > 2 && strcmp(o.listen + ll - 2, ":0") == 0;
+
+		if (any)
+			tmp[ll - 1] = '1';
+		if (conn_target_parse(tmp, &host, &port, &err) == -1)
+			cli_die_usage("--listen: %s", err.msg);
+		if (any) {
+			free(port);
+			port = xstrdup("0");
+		}
+		free(tmp);
+	}
+	if (o.client_cmd != NULL && *o.client_cmd == '\0')
+		cli_die_usage("--client-cmd is empty");
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.lfd = conn_listen(host, port, bound, sizeof(bound), &err);
+	if (ctx.lfd == -1) {
+		fprintf(stderr, "%s: %s\n", cli_prog, err.msg);
+		exit(EXIT_USAGE);
+	}
+	free(port);
+	colon = strrchr(bound, ':');
+	ctx.host = host;
+	ctx.port = xstrdup(colon != NULL ? colon + 1 : "0");
+	ctx.client_cmd = o.client_cmd;
+	ctx.timeout_scale = o.timeout_scale;
+	if (o.tls.cert_file != NULL) {
+		ctx.tls = tls_server_ctx_new(o.tls.cert_file, o.tls.key_file,
+		    &err);
+		if (ctx.tls == NULL) {
+			char msg[SC_ERR_MSG_MAX + SC_ERR_FILE_MAX + 32];
+
+			sc_err_format(&err, msg, sizeof(msg));
+			fprintf(stderr, "%s: %s\n", cli_prog, msg);
+			exit(EXIT_USAGE);
+		}
+	}
+	vars = cli_vars(&o);
+	ctx.vars = vars;
+	cli_load(&o, &sel, owned, &nowned);
+	cli_filter(&o, SCN_ROLE_SERVER, true, &sel);
+	if (sel.n == 0)
+		cli_die_usage("no server-role scenario selected");
+	fprintf(stderr, "%s: listening on %s\n", cli_prog, bound);
+
+	memset(&pr, 0, sizeof(pr));
+	pr.tty = isatty(STDERR_FILENO) && !o.quiet;
+	pr.colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	pr.verbose = o.verbose;
+	pr.quiet = o.quiet;
+	results = xcalloc(sel.n, sizeof(*results));
+	memset(&sum, 0, sizeof(sum));
+	sum.tool_version = SC_VERSION;
+	target = xasprintf("client%s%s, served on %s", o.client_cmd != NULL ?
+	    " " : "s connecting", o.client_cmd != NULL ? o.client_cmd : "",
+	    bound);
+	sum.target = target;
+	sum.started_wall_us = sc_wall_us();
+	{
+		int64_t t0 = sc_now_us();
+
+		for (i = 0; i < sel.n; i++) {
+			run_serve_scenario(&ctx, sel.v[i], &results[i]);
+			cli_on_done(&pr, i + 1, sel.n, &results[i]);
+		}
+		sum.duration_us = sc_now_us() - t0;
+	}
+	if (pr.tty)
+		fputs("\r\033[K", stderr);
+	sum.results = results;
+	sum.nresults = sel.n;
+	run_summary_count(&sum);
+	rep_term_summary(stdout, &sum, pr.colour);
+	rc = cli_write_reports(&o, &sum) == -1 ? EXIT_ERRORED : EXIT_PASS;
+	if (sum.counts[RUN_FAIL] > 0)
+		rc = EXIT_FAILED;
+	else if (sum.counts[RUN_ERROR] > 0)
+		rc = EXIT_ERRORED;
+
+	for (i = 0; i < sel.n; i++)
+		run_result_clear(&results[i]);
+	free(results);
+	free(target);
+	run_selection_clear(&sel);
+	for (i = 0; i < nowned; i++)
+		free(owned[i]);
+	scn_vars_free(vars);
+	close(ctx.lfd);
+	free(ctx.host);
+	free(ctx.port);
+	tls_ctx_free(ctx.tls);
+	return rc;
+}
+
 /* cli_lint - parse and check files; exit 2 on any error. */
 static int
 cli_lint(int argc, char **argv)
@@ -759,6 +903,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "run") == 0)
 		return cli_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "serve") == 0)
+		return cli_serve(argc - 1, argv + 1);
 	if (strcmp(cmd, "lint") == 0)
 		return cli_lint(argc - 1, argv + 1);
 	if (strcmp(cmd, "list") == 0)

@@ -45,6 +45,7 @@
 #define SC_SCENARIO_TIMEOUT_MS	120000	/* default whole-scenario deadline */
 #define SC_QUIT_TIMEOUT_MS	2000	/* polite QUIT after a scenario */
 #define SC_TLS_TIMEOUT_MS	10000	/* a whole TLS handshake */
+#define SC_DATA_TIMEOUT_MS	30000	/* serve: a client's whole message */
 
 /* Scenario language. */
 #define SCN_FILE_MAX		(1024 * 1024)	/* a scenario file */

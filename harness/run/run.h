@@ -101,6 +101,29 @@ void	run_ctx_clear(struct run_ctx *);
 void	run_scenario(const struct run_ctx *ctx, const struct scn *s,
 	    struct run_result *r);
 
+/*
+ * The fake server (run_serve.c, `smtpcheck serve`): scenarios of role
+ * server, played on a listening socket to the client under test.
+ */
+struct serve_ctx {
+	int	 lfd;			/* listening socket (conn_listen) */
+	char	*host, *port;		/* as bound, for {host} {port}; owned */
+	const char *client_cmd;		/* template with {placeholders}, or
+					   NULL: judge whoever connects */
+	const struct scn_vars *vars;	/* borrowed */
+	double	 timeout_scale;
+	struct tls_ctx *tls;		/* server certificate, or NULL */
+};
+
+/*
+ * run_serve_scenario - play s (role server) to the next client: with a
+ * client command, start it first and end it after. Fills *r (zeroed by
+ * the caller). Never blocks past the scenario's deadline plus the grace
+ * given the client to exit.
+ */
+void	run_serve_scenario(const struct serve_ctx *ctx, const struct scn *s,
+	    struct run_result *r);
+
 /* Selection. */
 struct run_selection {
 	struct scn **v;		/* owned */

@@ -1,0 +1,954 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * run_serve.c - the fake server: play one server-role scenario to an SMTP
+ * client under test and judge what the client does.
+ *
+ * One session per scenario, on a listening socket the caller owns. With a
+ * client command the session starts the client (through /bin/sh, its
+ * {placeholders} filled and shell-quoted), and at the end waits for it,
+ * killing it if it outlives the scenario; its exit status can be judged
+ * (`expect exit`) and its output goes into the transcript. Without one,
+ * the next client to connect is the one judged.
+ *
+ * Reading from the client is line by line (up to LF) for commands and up
+ * to CRLF.CRLF for message text, each under a deadline and a size limit.
+ * A client MUST end lines with CRLF (RFC 5321 2.3.8): a bare LF is a FAIL
+ * whatever the scenario checks. Verdicts follow the scenario's level as in
+ * the fake client (run_exec.c): MUST -> FAIL, SHOULD -> WARN, MAY -> INFO.
+ */
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "sc_esc.h"
+#include "sc_limits.h"
+#include "sc_util.h"
+#include "scn.h"
+#include "scn_vars.h"
+#include "smtp_dot.h"
+
+extern char **environ;
+
+#define SERVE_CMD_MAX		8192	/* a client command, filled in */
+#define SERVE_LINE_MAX		4096	/* a command line from the client */
+#define SERVE_OUTPUT_SHOW	2048	/* the client's output, in the
+					   transcript */
+#define SERVE_EXIT_GRACE_MS	5000	/* after the steps, for the client to
+					   finish before it is killed */
+#define SERVE_KILL_WAIT_MS	1000	/* SIGTERM, then SIGKILL */
+#define SERVE_POLL_MS		10
+
+struct serve_session {
+	const struct serve_ctx	*ctx;
+	const struct scn	*s;
+	struct run_result	*r;
+	struct conn		*c;
+	char			*in;		/* bytes from the client */
+	size_t			 inlen;
+	bool			 eof;
+	bool			 stop;
+	pid_t			 pid;		/* the client, or -1 */
+	bool			 exited;
+	int			 status;	/* waitpid status once exited */
+	char			 out_path[64];	/* its stdout and stderr */
+	int64_t			 t0, deadline;
+	const struct scn_step	*step;
+	enum run_verdict	 step_outcome;
+	char			*step_detail;
+};
+
+/* serve_scaled_us - ms times --timeout-scale, at least 1 ms. */
+static int64_t
+serve_scaled_us(const struct serve_session *ss, long ms)
+{
+	double us = (double)ms * 1000.0 * ss->ctx->timeout_scale;
+
+	return us < 1000.0 ? 1000 : (int64_t)us;
+}
+
+/* serve_deadline - now + ms (scaled), capped by the scenario's. */
+static int64_t
+serve_deadline(const struct serve_session *ss, long ms)
+{
+	int64_t d = sc_now_us() + serve_scaled_us(ss, ms);
+
+	return d < ss->deadline ? d : ss->deadline;
+}
+
+static int64_t
+serve_t(const struct serve_session *ss)
+{
+	return sc_now_us() - ss->t0;
+}
+
+/* serve_event - a harness note in the transcript. */
+static void
+serve_event(struct serve_session *ss, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void
+serve_event(struct serve_session *ss, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	transcript_add(&ss->r->tr, TR_EVENT, serve_t(ss), ss->step != NULL ?
+	    ss->step->line : 0, msg, strlen(msg));
+	free(msg);
+}
+
+/* serve_level - what a mismatch costs at the scenario's level. */
+static enum run_verdict
+serve_level(const struct scn *s)
+{
+	switch (s->level) {
+	case SCN_LEVEL_MUST: return RUN_FAIL;
+	case SCN_LEVEL_SHOULD: return RUN_WARN;
+	case SCN_LEVEL_MAY: return RUN_INFO;
+	}
+	return RUN_FAIL;
+}
+
+/* serve_judge - record a non-PASS outcome of the current step. */
+static void
+serve_judge(struct serve_session *ss, enum run_verdict v,
+    const char *expected, const void *got, size_t gotlen, const char *fmt,
+    ...) __attribute__((format(printf, 6, 7)));
+static void
+serve_judge(struct serve_session *ss, enum run_verdict v,
+    const char *expected, const void *got, size_t gotlen, const char *fmt,
+    ...)
+{
+	const struct scn_step *st = ss->step;
+	va_list ap;
+	char *reason;
+
+	va_start(ap, fmt);
+	reason = xvasprintf(fmt, ap);
+	va_end(ap);
+	run_result_set(ss->r, v, st != NULL ? st->line : 0, st != NULL ?
+	    st->src : NULL, expected, got, gotlen, reason);
+	if (v > ss->step_outcome || ss->step_outcome == RUN_PASS) {
+		ss->step_outcome = v;
+		free(ss->step_detail);
+		ss->step_detail = xstrdup(reason);
+	}
+	free(reason);
+	if (v == RUN_FAIL || v == RUN_ERROR || v == RUN_SKIP)
+		ss->stop = true;
+}
+
+/* serve_quote - s in single quotes for /bin/sh, into a growing buffer. */
+static int
+serve_quote(char *buf, size_t cap, size_t *len, const char *s)
+{
+	size_t need = 2;
+	const char *p;
+
+	for (p = s; *p != '\0'; p++)
+		need += *p == '\'' ? 4 : 1;
+	if (*len + need + 1 > cap)
+		return -1;
+	buf[(*len)++] = '\'';
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '\'') {
+			memcpy(buf + *len, "'\\''", 4);
+			*len += 4;
+		} else
+			buf[(*len)++] = *p;
+	}
+	buf[(*len)++] = '\'';
+	buf[*len] = '\0';
+	return 0;
+}
+
+/*
+ * serve_placeholder - the value of {name}: host, port, message, then the
+ * scenario's `client name=value`, then the run's variables. NULL when
+ * nothing names it.
+ */
+static const char *
+serve_placeholder(const struct serve_session *ss, const char *name,
+    size_t n)
+{
+	size_t i;
+
+	if (n == 4 && memcmp(name, "host", 4) == 0)
+		return ss->ctx->host;
+	if (n == 4 && memcmp(name, "port", 4) == 0)
+		return ss->ctx->port;
+	if (n == 7 && memcmp(name, "message", 7) == 0)
+		return ss->s->message;
+	for (i = 0; i < ss->s->nclient_vars; i++)
+		if (strncmp(ss->s->client_vars[i], name, n) == 0 &&
+		    ss->s->client_vars[i][n] == '=')
+			return ss->s->client_vars[i] + n + 1;
+	{
+		char key[64];
+
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, name, n);
+		key[n] = '\0';
+		return scn_vars_get(ss->ctx->vars, key);
+	}
+}
+
+/* serve_fill - the client command with its placeholders; NULL with why. */
+static char *
+serve_fill(const struct serve_session *ss, char **why)
+{
+	const char *t = ss->ctx->client_cmd, *close, *v;
+	char *buf = xmalloc(SERVE_CMD_MAX);
+	size_t len = 0;
+
+	buf[0] = '\0';
+	while (*t != '\0') {
+		if (*t == '{' && (close = strchr(t + 1, '}')) != NULL &&
+		    close > t + 1 && strspn(t + 1,
+		    "abcdefghijklmnopqrstuvwxyz0123456789_") ==
+		    (size_t)(close - t - 1)) {
+			v = serve_placeholder(ss, t + 1, (size_t)(close - t - 1));
+			if (v == NULL) {
+				*why = xasprintf("the client command needs "
+				    "{%.*s}: set it with --var %.*s=VALUE, or "
+				    "`client %.*s=VALUE` in the scenario",
+				    (int)(close - t - 1), t + 1,
+				    (int)(close - t - 1), t + 1,
+				    (int)(close - t - 1), t + 1);
+				free(buf);
+				return NULL;
+			}
+			if (serve_quote(buf, SERVE_CMD_MAX, &len, v) == -1)
+				goto toolong;
+			t = close + 1;
+			continue;
+		}
+		if (len + 2 > SERVE_CMD_MAX)
+			goto toolong;
+		buf[len++] = *t++;
+		buf[len] = '\0';
+	}
+	return buf;
+toolong:
+	*why = xasprintf("the client command is over %d bytes once filled "
+	    "in", SERVE_CMD_MAX);
+	free(buf);
+	return NULL;
+}
+
+/* serve_spawn - start the client: /bin/sh -c CMD, output to a file. */
+static void
+serve_spawn(struct serve_session *ss)
+{
+	posix_spawn_file_actions_t fa;
+	char *cmd, *why = NULL;
+	char *argv[4];
+	int fd, rc;
+
+	ss->pid = -1;
+	cmd = serve_fill(ss, &why);
+	if (cmd == NULL) {
+		serve_judge(ss, RUN_ERROR, "a client command to run", NULL, 0,
+		    "%s", why);
+		free(why);
+		return;
+	}
+	snprintf(ss->out_path, sizeof(ss->out_path),
+	    "/tmp/smtpcheck-client.XXXXXX");
+	fd = mkstemp(ss->out_path);
+	if (fd == -1) {
+		serve_judge(ss, RUN_ERROR, "a file for the client's output",
+		    NULL, 0, "mkstemp: %s", strerror(errno));
+		ss->out_path[0] = '\0';
+		free(cmd);
+		return;
+	}
+	argv[0] = "/bin/sh";
+	argv[1] = "-c";
+	argv[2] = cmd;
+	argv[3] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
+	    O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, fd, STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, fd, STDERR_FILENO);
+	rc = posix_spawn(&ss->pid, "/bin/sh", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fd);
+	if (rc != 0) {
+		ss->pid = -1;
+		serve_judge(ss, RUN_ERROR, "the client command to start", NULL,
+		    0, "cannot start /bin/sh: %s", strerror(rc));
+	} else
+		serve_event(ss, "client started (pid %d): %s", (int)ss->pid,
+		    cmd);
+	free(cmd);
+}
+
+/* serve_reap - has the client exited (without waiting)? */
+static bool
+serve_reap(struct serve_session *ss)
+{
+	if (ss->pid == -1 || ss->exited)
+		return ss->exited;
+	if (waitpid(ss->pid, &ss->status, WNOHANG) == ss->pid) {
+		ss->exited = true;
+		if (WIFEXITED(ss->status))
+			serve_event(ss, "the client exited with status %d",
+			    WEXITSTATUS(ss->status));
+		else if (WIFSIGNALED(ss->status))
+			serve_event(ss, "the client was ended by signal %d",
+			    WTERMSIG(ss->status));
+	}
+	return ss->exited;
+}
+
+/* serve_wait_exit - wait for the client until deadline; exited? */
+static bool
+serve_wait_exit(struct serve_session *ss, int64_t deadline)
+{
+	struct timespec ts = { 0, SERVE_POLL_MS * 1000000L };
+
+	while (!serve_reap(ss) && sc_now_us() < deadline)
+		nanosleep(&ts, NULL);
+	return ss->exited;
+}
+
+/* serve_read_more - more bytes from the client, before deadline; 1 got
+ * some, 0 EOF, -1 timeout or error (judged by the caller). */
+static int
+serve_read_more(struct serve_session *ss, int64_t deadline,
+    enum conn_status *cs)
+{
+	struct sc_err err = { 0 };
+	char buf[4096];
+	size_t n;
+
+	if (ss->eof)
+		return 0;
+	if (ss->inlen >= SC_RECV_BUF_MAX) {
+		*cs = CONN_ERR;
+		return -1;
+	}
+	*cs = conn_read(ss->c, buf, sizeof(buf), &n, deadline, &err);
+	if (*cs == CONN_OK) {
+		ss->in = xrealloc(ss->in, ss->inlen + n + 1);
+		memcpy(ss->in + ss->inlen, buf, n);
+		ss->inlen += n;
+		return 1;
+	}
+	if (*cs == CONN_EOF) {
+		ss->eof = true;
+		serve_event(ss, "the client closed the connection");
+		return 0;
+	}
+	if (*cs == CONN_ERR) {
+		serve_event(ss, "read error: %s", err.msg);
+		ss->eof = true;
+	}
+	return -1;
+}
+
+/* serve_consume - drop the first n buffered bytes. */
+static void
+serve_consume(struct serve_session *ss, size_t n)
+{
+	memmove(ss->in, ss->in + n, ss->inlen - n);
+	ss->inlen -= n;
+}
+
+/* serve_no_input - judge input that did not come. */
+static void
+serve_no_input(struct serve_session *ss, const char *expected, int rd,
+    enum conn_status cs, long within)
+{
+	char *esc = sc_esc(ss->in, ss->inlen, SC_SHOW_BYTES_MAX);
+
+	if (rd == 0)
+		serve_judge(ss, RUN_FAIL, expected, esc, strlen(esc),
+		    "the client closed the connection%s", ss->inlen > 0 ?
+		    " after a partial line" : "");
+	else if (cs == CONN_TIMEOUT)
+		serve_judge(ss, RUN_FAIL, expected, esc, strlen(esc),
+		    "nothing within %.1f s%s",
+		    (double)serve_scaled_us(ss, within) / 1e6, ss->inlen > 0 ?
+		    " (a partial line came)" : "");
+	else
+		serve_judge(ss, RUN_FAIL, expected, esc, strlen(esc),
+		    "the connection failed, or the client sent more than %d "
+		    "bytes without a line end", SC_RECV_BUF_MAX);
+	free(esc);
+}
+
+/* serve_verb_match - is the line's verb one of "EHLO|HELO"? */
+static bool
+serve_verb_match(const char *verbs, const char *verb, size_t n)
+{
+	const char *p = verbs, *bar;
+	size_t len;
+
+	for (;;) {
+		bar = strchr(p, '|');
+		len = bar != NULL ? (size_t)(bar - p) : strlen(p);
+		if (len == n && strncasecmp(p, verb, n) == 0)
+			return true;
+		if (bar == NULL)
+			return false;
+		p = bar + 1;
+	}
+}
+
+/* serve_step_command - one command line from the client, judged. */
+static void
+serve_step_command(struct serve_session *ss, const struct scn_step *st)
+{
+	const struct scn_expect_command *e = &st->u.cmd;
+	long within = st->within_ms > 0 ? st->within_ms : SC_READ_TIMEOUT_MS;
+	int64_t deadline = serve_deadline(ss, within);
+	enum conn_status cs = CONN_OK;
+	char *expected, *line, *lf;
+	size_t n, vlen;
+	int rd = 1;
+
+	expected = xasprintf("the command %s%s%s%s", e->verbs,
+	    e->arg_src != NULL ? " with an argument matching /" : "",
+	    e->arg_src != NULL ? e->arg_src : "",
+	    e->arg_src != NULL ? "/" : "");
+	while ((lf = ss->inlen > 0 ? memchr(ss->in, '\n', ss->inlen) : NULL)
+	    == NULL) {
+		if (ss->inlen > SERVE_LINE_MAX) {
+			serve_judge(ss, serve_level(ss->s), expected, ss->in,
+			    ss->inlen, "a command line over %d octets "
+			    "(RFC 5321 4.5.3.1.4: 512)", SERVE_LINE_MAX);
+			free(expected);
+			return;
+		}
+		if ((rd = serve_read_more(ss, deadline, &cs)) != 1) {
+			serve_no_input(ss, expected, rd, cs, within);
+			free(expected);
+			return;
+		}
+	}
+	n = (size_t)(lf - ss->in) + 1;
+	transcript_add(&ss->r->tr, TR_RECV, serve_t(ss), st->line, ss->in, n);
+	line = xstrndup(ss->in, n);
+	serve_consume(ss, n);
+	if (n < 2 || line[n - 2] != '\r') {
+		serve_judge(ss, RUN_FAIL, "a command line ending in CRLF", line,
+		    n, "the line ends in a bare LF (RFC 5321 2.3.8: a client "
+		    "MUST NOT)");
+		free(line);
+		free(expected);
+		return;
+	}
+	line[n - 2] = '\0';
+	vlen = strcspn(line, " ");
+	if (!serve_verb_match(e->verbs, line, vlen))
+		serve_judge(ss, serve_level(ss->s), expected, line, n - 2,
+		    "got %.*s", (int)(vlen > 32 ? 32 : vlen), line);
+	else if (e->has_arg_re && regexec(&e->arg_re, line[vlen] == ' ' ?
+	    line + vlen + 1 : "", 0, NULL, 0) != 0)
+		serve_judge(ss, serve_level(ss->s), expected, line, n - 2,
+		    "the argument does not match /%s/", e->arg_src);
+	free(line);
+	free(expected);
+}
+
+/* serve_message - the message file as a client must send it: CRLF line
+ * ends, a CRLF at the end. Owned. */
+static char *
+serve_message(const char *path, size_t *len, struct sc_err *err)
+{
+	char *raw, *out;
+	size_t rlen, i, o = 0;
+
+	raw = sc_read_file(path, SC_BODY_FILE_MAX, &rlen, err);
+	if (raw == NULL)
+		return NULL;
+	out = xmalloc(rlen * 2 + 3);
+	for (i = 0; i < rlen; i++) {
+		if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r'))
+			out[o++] = '\r';
+		out[o++] = raw[i];
+	}
+	if (o == 0 || out[o - 1] != '\n') {
+		out[o++] = '\r';
+		out[o++] = '\n';
+	}
+	out[o] = '\0';
+	free(raw);
+	*len = o;
+	return out;
+}
+
+/* serve_first_diff - the line where a and b part, for the report. */
+static char *
+serve_first_diff(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i = 0, start = 0, line = 1, end;
+
+	while (i < alen && i < blen && a[i] == b[i]) {
+		if (a[i] == '\n') {
+			start = i + 1;
+			line++;
+		}
+		i++;
+	}
+	end = start;
+	while (end < alen && a[end] != '\n' && end - start < 200)
+		end++;
+	{
+		char *esc = sc_esc(a + start, end - start, 256);
+		char *msg = xasprintf("line %zu differs: got \"%s\"", line,
+		    esc);
+
+		free(esc);
+		return msg;
+	}
+}
+
+/* serve_step_body - message text up to CRLF.CRLF, judged. */
+static void
+serve_step_body(struct serve_session *ss, const struct scn_step *st)
+{
+	const struct scn_expect_body *e = &st->u.body;
+	long within = st->within_ms > 0 ? st->within_ms :
+	    SC_DATA_TIMEOUT_MS;
+	int64_t deadline = serve_deadline(ss, within);
+	struct smtp_unstuff u;
+	enum conn_status cs = CONN_OK;
+	struct sc_err err = { 0 };
+	char *body = NULL, *want, *text, *diff;
+	size_t blen = 0, used, olen, wlen, i;
+	int rd;
+
+	smtp_unstuff_init(&u);
+	for (;;) {
+		if (ss->inlen > 0) {
+			body = xrealloc(body, blen + ss->inlen + 2);
+			used = smtp_unstuff_feed(&u, ss->in, ss->inlen,
+			    body + blen, &olen);
+			transcript_add(&ss->r->tr, TR_RECV, serve_t(ss),
+			    st->line, ss->in, used);
+			blen += olen;
+			serve_consume(ss, used);
+			if (u.done)
+				break;
+			if (blen > SC_BODY_FILE_MAX) {
+				serve_judge(ss, RUN_ERROR, "a message the "
+				    "harness can hold", NULL, 0, "the message "
+				    "text is over %d bytes", SC_BODY_FILE_MAX);
+				free(body);
+				return;
+			}
+		}
+		if ((rd = serve_read_more(ss, deadline, &cs)) != 1) {
+			serve_no_input(ss, "message text ending in CRLF.CRLF",
+			    rd, cs, within);
+			free(body);
+			return;
+		}
+	}
+	if (body == NULL)
+		body = xstrdup("");
+	body[blen] = '\0';
+	if (u.flags & SMTP_UNSTUFF_F_BARE_LF) {
+		serve_judge(ss, RUN_FAIL, "message text with CRLF line ends",
+		    body, blen, "a bare LF in the message text (RFC 5321 "
+		    "2.3.8: a client MUST NOT send one)");
+		free(body);
+		return;
+	}
+	if (e->same) {
+		want = serve_message(ss->s->message, &wlen, &err);
+		if (want == NULL) {
+			serve_judge(ss, RUN_ERROR, "the message file", NULL, 0,
+			    "%s", err.msg);
+		} else if (wlen != blen || memcmp(want, body, blen) != 0) {
+			diff = serve_first_diff(body, blen, want, wlen);
+			serve_judge(ss, serve_level(ss->s), "the message as the "
+			    "client was given it, dot-stuffing undone", body,
+			    blen, "%s (%zu bytes received, %zu expected)", diff,
+			    blen, wlen);
+			free(diff);
+		}
+		free(want);
+	}
+	if (!ss->stop && e->has_text_re) {
+		/* match line by line: CRLF to LF for REG_NEWLINE */
+		text = xmalloc(blen + 1);
+		for (i = 0, olen = 0; i < blen; i++)
+			if (!(body[i] == '\r' && i + 1 < blen &&
+			    body[i + 1] == '\n'))
+				text[olen++] = body[i];
+		text[olen] = '\0';
+		if (regexec(&e->text_re, text, 0, NULL, 0) != 0)
+			serve_judge(ss, serve_level(ss->s), "message text "
+			    "with a line matching the pattern", body, blen,
+			    "no line matches /%s/", e->text_src);
+		free(text);
+	}
+	free(body);
+}
+
+/* serve_step_close_or_silence - the client closes / stays silent. */
+static void
+serve_step_quiet(struct serve_session *ss, const struct scn_step *st)
+{
+	bool close = st->kind == SCN_STEP_EXPECT_CLOSE;
+	long ms = close ? (st->within_ms > 0 ? st->within_ms :
+	    SC_READ_TIMEOUT_MS) : st->u.silence_ms;
+	int64_t deadline = serve_deadline(ss, ms);
+	enum conn_status cs = CONN_OK;
+	size_t before = ss->inlen;
+	int rd;
+
+	if (ss->inlen > 0 && !close) {
+		serve_judge(ss, serve_level(ss->s), "no bytes from the client",
+		    ss->in, ss->inlen, "the client had sent more already");
+		return;
+	}
+	for (;;) {
+		rd = serve_read_more(ss, deadline, &cs);
+		if (rd == 0)
+			break;		/* closed: silence too */
+		if (rd == -1) {
+			if (close && cs == CONN_TIMEOUT)
+				serve_judge(ss, serve_level(ss->s), "the client "
+				    "to close the connection", ss->in,
+				    ss->inlen, "still open after %.1f s",
+				    (double)serve_scaled_us(ss, ms) / 1e6);
+			break;
+		}
+		if (!close || ss->inlen > before) {
+			transcript_add(&ss->r->tr, TR_RECV, serve_t(ss),
+			    st->line, ss->in + before, ss->inlen - before);
+			serve_judge(ss, serve_level(ss->s), close ? "the "
+			    "client to close the connection" : "no bytes from "
+			    "the client", ss->in + before, ss->inlen - before,
+			    "the client sent more");
+			break;
+		}
+	}
+}
+
+/* serve_step_starttls - the server side of the handshake, after the
+ * scenario's 220. Bytes the client sent after STARTTLS and before its
+ * ClientHello were pipelined behind STARTTLS (RFC 3207 4: not allowed). */
+static void
+serve_step_starttls(struct serve_session *ss)
+{
+	struct conn_tls_info info;
+	struct sc_err err = { 0 };
+	enum conn_status cs;
+
+	if (ss->ctx->tls == NULL) {
+		serve_judge(ss, RUN_ERROR, "a server certificate", NULL, 0,
+		    "`starttls` needs serve --cert FILE --key FILE");
+		return;
+	}
+	if (ss->inlen > 0) {
+		serve_judge(ss, serve_level(ss->s), "nothing from the client "
+		    "between STARTTLS and its TLS handshake", ss->in,
+		    ss->inlen, "the client sent %zu bytes after STARTTLS, before "
+		    "the handshake (RFC 3207 4: STARTTLS ends a pipelined group)",
+		    ss->inlen);
+		return;
+	}
+	serve_event(ss, "TLS handshake begins (server side)");
+	cs = conn_accept_tls(ss->c, ss->ctx->tls, serve_deadline(ss,
+	    SC_TLS_TIMEOUT_MS), &info, &err);
+	if (cs != CONN_OK) {
+		serve_event(ss, "%s", err.msg);
+		ss->eof = true;
+		serve_judge(ss, serve_level(ss->s), "a TLS handshake from the "
+		    "client", NULL, 0, "%s", err.msg);
+		return;
+	}
+	serve_event(ss, "TLS started: %s %s", info.version, info.cipher);
+}
+
+/* serve_step_exit - the client's exit status. */
+static void
+serve_step_exit(struct serve_session *ss, const struct scn_step *st)
+{
+	long within = st->within_ms > 0 ? st->within_ms : SC_READ_TIMEOUT_MS;
+	bool ok;
+
+	if (ss->ctx->client_cmd == NULL) {
+		serve_event(ss, "no client command: its exit status is not "
+		    "judged");
+		return;
+	}
+	if (ss->pid == -1)
+		return;
+	if (!serve_wait_exit(ss, serve_deadline(ss, within))) {
+		serve_judge(ss, serve_level(ss->s), st->u.exit_want ==
+		    SCN_EXIT_SUCCESS ? "the client to exit with status 0" :
+		    "the client to exit with a failure status", NULL, 0,
+		    "the client is still running after %.1f s",
+		    (double)serve_scaled_us(ss, within) / 1e6);
+		return;
+	}
+	ok = WIFEXITED(ss->status) && (WEXITSTATUS(ss->status) == 0) ==
+	    (st->u.exit_want == SCN_EXIT_SUCCESS);
+	if (!ok) {
+		char got[64];
+
+		if (WIFEXITED(ss->status))
+			snprintf(got, sizeof(got), "status %d",
+			    WEXITSTATUS(ss->status));
+		else
+			snprintf(got, sizeof(got), "signal %d",
+			    WIFSIGNALED(ss->status) ? WTERMSIG(ss->status) : 0);
+		serve_judge(ss, serve_level(ss->s), st->u.exit_want ==
+		    SCN_EXIT_SUCCESS ? "exit status 0 (success)" :
+		    "a failure exit status", got, strlen(got), "the client "
+		    "exited with %s", got);
+	}
+}
+
+/* serve_send - bytes to the client, one write. */
+static void
+serve_send(struct serve_session *ss, const char *p, size_t len)
+{
+	struct sc_err err = { 0 };
+
+	transcript_add(&ss->r->tr, TR_SENT, serve_t(ss), ss->step->line, p,
+	    len);
+	if (conn_write(ss->c, p, len, serve_deadline(ss, SC_WRITE_TIMEOUT_MS),
+	    &err) != CONN_OK) {
+		serve_event(ss, "write failed: %s", err.msg);
+		serve_judge(ss, RUN_FAIL, "the client to read the reply", NULL,
+		    0, "the client closed or stopped reading: %s", err.msg);
+		ss->eof = true;
+	}
+}
+
+/* serve_step_send - `send` lines (CRLF added) or `send-raw`. */
+static void
+serve_step_send(struct serve_session *ss, const struct scn_step *st)
+{
+	struct sc_err err = { 0 };
+	char *buf = NULL, *x;
+	size_t len = 0, n, i;
+
+	if (st->kind == SCN_STEP_SEND_RAW) {
+		x = scn_expand(st->u.raw, true, ss->ctx->vars, &n, &err);
+		if (x == NULL) {
+			serve_judge(ss, RUN_ERROR, "a value for every variable",
+			    NULL, 0, "cannot expand: %s", err.msg);
+			return;
+		}
+		serve_send(ss, x, n);
+		free(x);
+		return;
+	}
+	for (i = 0; i < st->u.send.nlines; i++) {
+		x = scn_expand(st->u.send.lines[i], false, ss->ctx->vars, &n,
+		    &err);
+		if (x == NULL) {
+			serve_judge(ss, RUN_ERROR, "a value for every variable",
+			    NULL, 0, "cannot expand: %s", err.msg);
+			free(buf);
+			return;
+		}
+		buf = xrealloc(buf, len + n + 3);
+		memcpy(buf + len, x, n);
+		memcpy(buf + len + n, "\r\n", 2);
+		len += n + 2;
+		free(x);
+	}
+	serve_send(ss, buf, len);
+	free(buf);
+}
+
+/* serve_step_accept - the client connects. */
+static void
+serve_step_accept(struct serve_session *ss, const struct scn_step *st)
+{
+	long within = st->within_ms > 0 ? st->within_ms : SC_READ_TIMEOUT_MS;
+	struct sc_err err = { 0 };
+	enum conn_status cs;
+
+	if (ss->c != NULL) {
+		serve_judge(ss, RUN_ERROR, "no open connection", NULL, 0,
+		    "`accept` while a client is connected");
+		return;
+	}
+	cs = conn_accept(ss->ctx->lfd, serve_deadline(ss, within), &ss->c,
+	    &err);
+	if (cs != CONN_OK) {
+		if (serve_reap(ss))
+			serve_judge(ss, RUN_FAIL, "the client to connect", NULL,
+			    0, "the client exited without connecting");
+		else
+			serve_judge(ss, ss->ctx->client_cmd != NULL ? RUN_FAIL :
+			    RUN_ERROR, "a client to connect", NULL, 0, "%s",
+			    err.msg);
+		return;
+	}
+	ss->eof = false;
+	ss->inlen = 0;
+	serve_event(ss, "client connected from %s", conn_peer(ss->c));
+}
+
+/* serve_step - dispatch one step. */
+static void
+serve_step(struct serve_session *ss, const struct scn_step *st)
+{
+	if (st->kind != SCN_STEP_ACCEPT && st->kind != SCN_STEP_PAUSE &&
+	    st->kind != SCN_STEP_EXPECT_EXIT && ss->c == NULL) {
+		serve_judge(ss, RUN_ERROR, "a connected client", NULL, 0,
+		    "step needs a client: add `accept` before it");
+		return;
+	}
+	switch (st->kind) {
+	case SCN_STEP_ACCEPT:
+		serve_step_accept(ss, st);
+		break;
+	case SCN_STEP_SEND:
+	case SCN_STEP_SEND_RAW:
+		serve_step_send(ss, st);
+		break;
+	case SCN_STEP_PAUSE: {
+		int64_t until = serve_deadline(ss, st->u.pause_ms);
+		struct timespec ts;
+
+		while (sc_now_us() < until) {
+			int64_t left = until - sc_now_us();
+
+			ts.tv_sec = left / 1000000;
+			ts.tv_nsec = (left % 1000000) * 1000;
+			nanosleep(&ts, NULL);
+		}
+		break;
+	}
+	case SCN_STEP_CLOSE:
+		conn_free(ss->c);
+		ss->c = NULL;
+		serve_event(ss, "the harness closed the connection");
+		break;
+	case SCN_STEP_EXPECT_COMMAND:
+		serve_step_command(ss, st);
+		break;
+	case SCN_STEP_EXPECT_BODY:
+		serve_step_body(ss, st);
+		break;
+	case SCN_STEP_EXPECT_CLOSE:
+	case SCN_STEP_EXPECT_SILENCE:
+		serve_step_quiet(ss, st);
+		break;
+	case SCN_STEP_STARTTLS:
+		serve_step_starttls(ss);
+		break;
+	case SCN_STEP_EXPECT_EXIT:
+		serve_step_exit(ss, st);
+		break;
+	default:
+		/* lint refuses client-role steps in a server scenario */
+		serve_judge(ss, RUN_ERROR, "a server-role step", NULL, 0,
+		    "\"%s\" is a client-role step",
+		    scn_step_kind_str(st->kind));
+		break;
+	}
+}
+
+/* serve_finish - close; let the client finish, or end it; keep its
+ * output. */
+static void
+serve_finish(struct serve_session *ss)
+{
+	struct sc_err err = { 0 };
+	char *out, *esc;
+	size_t len;
+
+	ss->step = NULL;
+	if (ss->c != NULL) {
+		conn_free(ss->c);
+		ss->c = NULL;
+	}
+	if (ss->pid != -1 && !serve_wait_exit(ss, sc_now_us() +
+	    serve_scaled_us(ss, SERVE_EXIT_GRACE_MS))) {
+		kill(ss->pid, SIGTERM);
+		if (!serve_wait_exit(ss, sc_now_us() + SERVE_KILL_WAIT_MS *
+		    1000)) {
+			kill(ss->pid, SIGKILL);
+			(void)waitpid(ss->pid, &ss->status, 0);
+			ss->exited = true;
+		}
+		serve_event(ss, "the client outlived the scenario and was "
+		    "killed");
+	}
+	if (ss->out_path[0] != '\0') {
+		out = sc_read_file(ss->out_path, SC_BODY_FILE_MAX, &len, &err);
+		if (out != NULL && len > 0) {
+			esc = sc_esc(out + (len > SERVE_OUTPUT_SHOW ? len -
+			    SERVE_OUTPUT_SHOW : 0), len > SERVE_OUTPUT_SHOW ?
+			    SERVE_OUTPUT_SHOW : len, SERVE_OUTPUT_SHOW * 4);
+			serve_event(ss, "client output%s: %s", len >
+			    SERVE_OUTPUT_SHOW ? " (its end)" : "", esc);
+			free(esc);
+		}
+		free(out);
+		(void)unlink(ss->out_path);
+	}
+}
+
+/* run_serve_scenario - play one server-role scenario. */
+void
+run_serve_scenario(const struct serve_ctx *ctx, const struct scn *s,
+    struct run_result *r)
+{
+	struct serve_session ss;
+	const struct scn_step *st;
+	int64_t t_step;
+	size_t i;
+
+	memset(&ss, 0, sizeof(ss));
+	ss.ctx = ctx;
+	ss.s = s;
+	ss.r = r;
+	ss.pid = -1;
+	r->scn = s;
+	r->verdict = RUN_PASS;
+	r->started_wall_us = sc_wall_us();
+	ss.t0 = sc_now_us();
+	ss.deadline = ss.t0 + serve_scaled_us(&ss, s->timeout_ms > 0 ?
+	    s->timeout_ms : SC_SCENARIO_TIMEOUT_MS);
+	if (ctx->client_cmd != NULL)
+		serve_spawn(&ss);
+	for (i = 0; i < s->nsteps && !ss.stop; i++) {
+		st = &s->steps[i];
+		ss.step = st;
+		ss.step_outcome = RUN_PASS;
+		t_step = serve_t(&ss);
+		serve_step(&ss, st);
+		run_step_log_add(r, st->line, st->src, t_step, serve_t(&ss) -
+		    t_step, ss.step_outcome, ss.step_detail);
+		free(ss.step_detail);
+		ss.step_detail = NULL;
+		if (!ss.stop && sc_now_us() >= ss.deadline)
+			serve_judge(&ss, RUN_FAIL, "the scenario to finish in "
+			    "time", NULL, 0, "the scenario's deadline passed");
+	}
+	free(ss.step_detail);
+	serve_finish(&ss);
+	r->duration_us = sc_now_us() - ss.t0;
+	free(ss.in);
+}
