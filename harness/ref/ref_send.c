@@ -3,8 +3,10 @@
  * ref_send.c - "smtpref send": the reference SMTP client, one explicit
  * state machine (curl smtp_state, OpenSMTPD mta_session).
  *
- * CONNECT -> GREETING -> EHLO [-> HELO on 500/502, RFC 5321 4.1.4 and
- * 3.2] -> MAIL -> RCPT... -> DATA -> BODY -> QUIT -> DONE. With PIPELINING
+ * CONNECT [-> TLS at once, RFC 8314] -> GREETING -> EHLO [-> HELO on
+ * 500/502, RFC 5321 4.1.4 and 3.2] [-> STARTTLS -> EHLO again, RFC 3207]
+ * [-> AUTH [-> AUTH_USER -> AUTH_PASS], RFC 4954] -> MAIL -> RCPT... ->
+ * DATA -> BODY -> QUIT -> DONE. With PIPELINING
  * (RFC 2920 3.1) MAIL, the RCPTs and DATA leave in one write (in groups
  * of REF_SEND_PIPE_GROUP_MAX RCPTs when there are more) and the replies
  * are read back in order, each in its state, so the same on_reply
@@ -18,6 +20,12 @@
  * CRLF: that is the exact content the server is asked to store. Bare CRs
  * and NULs are sent as they are (the server may refuse them). Then it is
  * dot-stuffed (5321 4.5.2). Nothing is retried and nothing is queued.
+ *
+ * TLS uses conn_start_tls on the same connection. STARTTLS is always
+ * alone in its write; whatever the server sent after its 220 is dropped
+ * before the handshake, and the pre-TLS keywords are forgotten (3207
+ * 4.2). Credentials are sent only inside TLS unless --auth-clear. Each
+ * --fault (ref_send_fault.h) is tested in exactly one place below.
  */
 #include "ref_send.h"
 
@@ -32,6 +40,7 @@
 
 #include "conn.h"
 #include "ref_send_opts.h"
+#include "tls.h"
 #include "sc_esc.h"
 #include "sc_limits.h"
 #include "sc_util.h"
@@ -52,6 +61,10 @@ enum ref_send_state {
 	REF_SEND_GREETING,	/* waiting for 220 */
 	REF_SEND_EHLO,
 	REF_SEND_HELO,
+	REF_SEND_STARTTLS,	/* waiting for 220 to STARTTLS */
+	REF_SEND_AUTH,		/* reply to AUTH: 235, or 334 for more */
+	REF_SEND_AUTH_USER,	/* LOGIN: user name sent */
+	REF_SEND_AUTH_PASS,	/* password (or PLAIN response) sent */
 	REF_SEND_MAIL,
 	REF_SEND_RCPT,		/* one reply per recipient, in order */
 	REF_SEND_DATA,		/* waiting for 354 */
@@ -77,6 +90,7 @@ struct ref_send_tx {
 	size_t	 nsent;		/* RCPT commands written */
 	bool	 mail_ok;
 	bool	 abandoned;	/* nothing to deliver: DATA gets a bare "." */
+	bool	 body_sent;	/* data-before-354: content already sent */
 	size_t	 nrcpt;		/* RCPT replies seen */
 	size_t	 nrcpt_ok;
 	bool	 rcpt_temp;	/* a RCPT got 4xx */
@@ -92,7 +106,12 @@ struct ref_send {
 	int64_t	 deadline;	/* for the reply the state waits for */
 	bool	 esmtp;		/* EHLO was accepted */
 	bool	 ext_pipelining, ext_size, ext_8bitmime;
+	bool	 ext_starttls, ext_auth, auth_plain, auth_login;
 	long	 size_max;	/* SIZE parameter; 0: none given */
+	struct tls_ctx *tls_ctx;	/* owned; NULL with --tls none */
+	bool	 starttls_tried;	/* sent, or given up: never twice */
+	bool	 ehlo_early;	/* EHLO already sent before the greeting */
+	bool	 auth_login_used;	/* LOGIN, not PLAIN */
 	struct ref_send_tx tx;
 	int	 exit;		/* EX_OK until the first failure */
 	char	*why;		/* the first failure, one line; owned */
@@ -133,6 +152,10 @@ ref_send_state_str(enum ref_send_state st)
 	CASE(GREETING);
 	CASE(EHLO);
 	CASE(HELO);
+	CASE(STARTTLS);
+	CASE(AUTH);
+	CASE(AUTH_USER);
+	CASE(AUTH_PASS);
 	CASE(MAIL);
 	CASE(RCPT);
 	CASE(DATA);
@@ -252,24 +275,56 @@ ref_send_fail_reply(struct ref_send *s, const char *what,
 }
 
 /*
- * ref_send_write - all of p before a deadline (commands are logged with
- * -v, content is not). Returns 0, or -1 after recording a temporary
- * failure and entering DONE.
+ * ref_send_put - all of p, in chunks of REF_SEND_WRITE_CHUNK that each get
+ * timeout_us (progress, not total time, is bounded). The bare-lf fault
+ * turns every CRLF into LF here, for commands and content alike.
+ */
+static enum conn_status
+ref_send_put(struct ref_send *s, const char *p, size_t len,
+    int64_t timeout_us, struct sc_err *err)
+{
+	enum conn_status cs = CONN_OK;
+	size_t off, n, i, o;
+	char *lf = NULL;
+
+	if (ref_send_has_fault(s->o, REF_SEND_FAULT_BARE_LF)) {
+		lf = xmalloc(len + 1);
+		for (i = 0, o = 0; i < len; i++)
+			if (!(p[i] == '\r' && i + 1 < len && p[i + 1] == '\n'))
+				lf[o++] = p[i];
+		p = lf;
+		len = o;
+	}
+	for (off = 0; off < len && cs == CONN_OK; off += n) {
+		n = len - off > REF_SEND_WRITE_CHUNK ? REF_SEND_WRITE_CHUNK :
+		    len - off;
+		cs = conn_write(s->c, p + off, n, sc_now_us() + timeout_us,
+		    err);
+	}
+	free(lf);
+	return cs;
+}
+
+/*
+ * ref_send_write - all of p before a deadline; show is what -v logs
+ * (NULL: the bytes, escaped; "": nothing). Returns 0, or -1 after
+ * recording a temporary failure and entering DONE.
  */
 static int
-ref_send_write(struct ref_send *s, const void *p, size_t len, bool is_cmd)
+ref_send_write(struct ref_send *s, const void *p, size_t len,
+    const char *show)
 {
 	struct sc_err err = { 0 };
 	enum conn_status cs;
 	char *esc;
 
-	if (s->o->verbose > 0 && is_cmd) {
+	if (s->o->verbose > 0 && show == NULL) {
 		esc = sc_esc(p, len, SC_SHOW_BYTES_MAX);
 		ref_send_log(s, "ev=send data=\"%s\"", esc);
 		free(esc);
-	}
-	cs = conn_write(s->c, p, len, sc_now_us() +
-	    (int64_t)s->o->timeout_ms * 1000, &err);
+	} else if (s->o->verbose > 0 && *show != '\0')
+		ref_send_log(s, "ev=send data=\"%s\"", show);
+	cs = ref_send_put(s, p, len, (int64_t)s->o->timeout_ms * 1000, &err);
 	if (cs == CONN_OK)
 		return 0;
 	ref_send_fail(s, EX_TEMPFAIL, "%s: %s while sending (%s)",
@@ -291,7 +346,7 @@ ref_send_send_line(struct ref_send *s, const char *verb, const char *arg)
 	cmd = smtp_cmd_build(verb, arg, &len, &err);
 	if (cmd == NULL)	/* arguments were checked at parse time */
 		fatal("%s: %s", verb, err.msg);
-	rc = ref_send_write(s, cmd, len, true);
+	rc = ref_send_write(s, cmd, len, NULL);
 	free(cmd);
 	return rc;
 }
@@ -304,8 +359,8 @@ ref_send_send_quit(struct ref_send *s)
 
 	ref_send_log(s, "ev=send data=\"QUIT\\r\\n\"");
 	/* A failed QUIT changes nothing: the outcome is already known. */
-	if (conn_write(s->c, "QUIT\r\n", 6, sc_now_us() +
-	    ref_send_timeout_us(s, REF_SEND_QUIT), &err) != CONN_OK) {
+	if (ref_send_put(s, "QUIT\r\n", 6, ref_send_timeout_us(s,
+	    REF_SEND_QUIT), &err) != CONN_OK) {
 		ref_send_enter_state(s, REF_SEND_DONE);
 		return;
 	}
@@ -328,6 +383,22 @@ ref_send_send_helo(struct ref_send *s)
 		ref_send_enter_state(s, REF_SEND_HELO);
 }
 
+/* ref_send_use_size - SIZE offered, and the ignore-size fault not set. */
+static bool
+ref_send_use_size(const struct ref_send *s)
+{
+	return s->ext_size &&
+	    !ref_send_has_fault(s->o, REF_SEND_FAULT_IGNORE_SIZE);
+}
+
+/* ref_send_use_8bitmime - 8BITMIME offered, or claimed by the fault. */
+static bool
+ref_send_use_8bitmime(const struct ref_send *s)
+{
+	return s->ext_8bitmime ||
+	    ref_send_has_fault(s->o, REF_SEND_FAULT_EIGHTBIT_WITHOUT_8BITMIME);
+}
+
 /* ref_send_mail_cmd - "MAIL FROM:<...> [SIZE=n] [BODY=8BITMIME]\r\n". */
 static char *
 ref_send_mail_cmd(const struct ref_send *s, size_t *len)
@@ -338,11 +409,11 @@ ref_send_mail_cmd(const struct ref_send *s, size_t *len)
 
 	params[0] = '\0';
 	/* RFC 1870 6: the size of the content, before dot-stuffing. */
-	if (s->ext_size)
+	if (ref_send_use_size(s))
 		n += (size_t)snprintf(params + n, sizeof(params) - n,
 		    "SIZE=%zu", s->tx.msglen);
 	/* RFC 6152 3: declare 8-bit content when the server takes it. */
-	if (s->ext_8bitmime && s->tx.eightbit)
+	if (ref_send_use_8bitmime(s) && s->tx.eightbit)
 		n += (size_t)snprintf(params + n, sizeof(params) - n,
 		    "%sBODY=8BITMIME", n > 0 ? " " : "");
 	if (n >= sizeof(params))
@@ -382,6 +453,23 @@ ref_send_group_add(char **group, size_t *n, size_t *cap, char *cmd,
 	free(cmd);
 }
 
+static int	ref_send_write_body(struct ref_send *);
+
+/*
+ * ref_send_data_sent - DATA has been written. The data-before-354 fault
+ * sends the content at once, without waiting for the 354. 0 or -1.
+ */
+static int
+ref_send_data_sent(struct ref_send *s)
+{
+	if (!ref_send_has_fault(s->o, REF_SEND_FAULT_DATA_BEFORE_354))
+		return 0;
+	ref_send_log(s, "ev=fault name=%s",
+	    ref_send_fault_str(REF_SEND_FAULT_DATA_BEFORE_354));
+	s->tx.body_sent = true;
+	return ref_send_write_body(s);
+}
+
 /*
  * ref_send_send_group - the next pipelined group (RFC 2920 3.1): MAIL
  * first, then up to REF_SEND_PIPE_GROUP_MAX RCPTs, and DATA after the
@@ -414,7 +502,8 @@ ref_send_send_group(struct ref_send *s)
 	}
 	s->tx.pipelined = true;
 	ref_send_log(s, "ev=pipeline cmds=%zu octets=%zu", ncmds, n);
-	if (ref_send_write(s, group, n, true) == 0)
+	if (ref_send_write(s, group, n, NULL) == 0 &&
+	    (s->tx.nsent < s->o->nto || ref_send_data_sent(s) == 0))
 		ref_send_enter_state(s, first ? REF_SEND_MAIL : REF_SEND_RCPT);
 	free(group);
 }
@@ -426,12 +515,14 @@ ref_send_send_mail(struct ref_send *s)
 	size_t len;
 	char *cmd;
 
-	if (s->ext_pipelining && s->o->pipe != REF_SEND_PIPE_NEVER) {
+	if ((s->ext_pipelining || ref_send_has_fault(s->o,
+	    REF_SEND_FAULT_PIPELINE_WITHOUT_EXTENSION)) &&
+	    s->o->pipe != REF_SEND_PIPE_NEVER) {
 		ref_send_send_group(s);
 		return;
 	}
 	cmd = ref_send_mail_cmd(s, &len);
-	if (ref_send_write(s, cmd, len, true) == 0)
+	if (ref_send_write(s, cmd, len, NULL) == 0)
 		ref_send_enter_state(s, REF_SEND_MAIL);
 	free(cmd);
 }
@@ -460,7 +551,7 @@ ref_send_send_rcpt(struct ref_send *s)
 		return;
 	}
 	cmd = ref_send_rcpt_cmd(s, s->tx.nrcpt, &len);
-	if (ref_send_write(s, cmd, len, true) == 0)
+	if (ref_send_write(s, cmd, len, NULL) == 0)
 		ref_send_enter_state(s, REF_SEND_RCPT);
 	s->tx.nsent++;
 	free(cmd);
@@ -470,36 +561,46 @@ ref_send_send_rcpt(struct ref_send *s)
 static void
 ref_send_send_data(struct ref_send *s)
 {
-	if (s->tx.pipelined || ref_send_send_line(s, "DATA", NULL) == 0)
-		ref_send_enter_state(s, REF_SEND_DATA);
+	if (!s->tx.pipelined) {
+		if (ref_send_send_line(s, "DATA", NULL) == -1 ||
+		    ref_send_data_sent(s) == -1)
+			return;
+	}
+	ref_send_enter_state(s, REF_SEND_DATA);
 }
 
 /*
- * ref_send_send_body - the stuffed content and its terminator, in chunks
- * that each get a fresh deadline (progress, not total time, is bounded),
- * or a lone "." when the transaction was abandoned (RFC 2920 3.1).
+ * ref_send_write_body - the stuffed content and its terminator, or a lone
+ * "." when the transaction was abandoned (RFC 2920 3.1). 0 or -1.
  */
-static void
-ref_send_send_body(struct ref_send *s)
+static int
+ref_send_write_body(struct ref_send *s)
 {
 	char *stuffed;
-	size_t len, off, n;
+	size_t len;
+	int rc;
 
 	if (s->tx.abandoned)
 		stuffed = smtp_dot_stuff("", 0, &len);
-	else
+	else if (ref_send_has_fault(s->o, REF_SEND_FAULT_NO_DOT_STUFFING)) {
+		stuffed = xmalloc(s->tx.msglen + 4);
+		memcpy(stuffed, s->tx.msg, s->tx.msglen);
+		memcpy(stuffed + s->tx.msglen, ".\r\n", 4);
+		len = s->tx.msglen + 3;
+	} else
 		stuffed = smtp_dot_stuff(s->tx.msg, s->tx.msglen, &len);
 	ref_send_log(s, "ev=send body=%zu stuffed=%zu", s->tx.msglen, len);
-	for (off = 0; off < len; off += n) {
-		n = len - off > REF_SEND_WRITE_CHUNK ? REF_SEND_WRITE_CHUNK :
-		    len - off;
-		if (ref_send_write(s, stuffed + off, n, false) == -1) {
-			free(stuffed);
-			return;
-		}
-	}
+	rc = ref_send_write(s, stuffed, len, "");
 	free(stuffed);
-	ref_send_enter_state(s, REF_SEND_BODY);
+	return rc;
+}
+
+/* ref_send_send_body - after the 354: the content, then wait. */
+static void
+ref_send_send_body(struct ref_send *s)
+{
+	if (s->tx.body_sent || ref_send_write_body(s) == 0)
+		ref_send_enter_state(s, REF_SEND_BODY);
 }
 
 /* ref_send_on_closing - a 421 (5321 3.8): the server is going away. */
@@ -519,7 +620,10 @@ static void
 ref_send_on_reply_greeting(struct ref_send *s, const struct smtp_reply *r)
 {
 	if (r->code == 220 && ref_send_class(r) == 2) {
-		ref_send_send_ehlo(s);
+		if (s->ehlo_early)
+			ref_send_enter_state(s, REF_SEND_EHLO);
+		else
+			ref_send_send_ehlo(s);
 		return;
 	}
 	if (ref_send_on_closing(s, "greeting", r))
@@ -529,11 +633,11 @@ ref_send_on_reply_greeting(struct ref_send *s, const struct smtp_reply *r)
 }
 
 /*
- * ref_send_greeted - EHLO or HELO accepted: check what the server must
- * offer, then start the transaction.
+ * ref_send_start_tx - greeted, TLS and AUTH settled: check what the
+ * server must offer, then start the transaction.
  */
 static void
-ref_send_greeted(struct ref_send *s)
+ref_send_start_tx(struct ref_send *s)
 {
 	if (s->o->pipe == REF_SEND_PIPE_REQUIRE && !s->ext_pipelining) {
 		ref_send_fail(s, EX_UNAVAILABLE, "%s: PIPELINING required "
@@ -543,7 +647,7 @@ ref_send_greeted(struct ref_send *s)
 		return;
 	}
 	/* RFC 1870 4: do not send what the server declared too large. */
-	if (s->ext_size && s->size_max > 0 &&
+	if (ref_send_use_size(s) && s->size_max > 0 &&
 	    s->tx.msglen > (size_t)s->size_max) {
 		ref_send_fail(s, EX_UNAVAILABLE, "%s: message is %zu octets, "
 		    "over the server's SIZE %ld (RFC 1870): not sent",
@@ -551,10 +655,468 @@ ref_send_greeted(struct ref_send *s)
 		ref_send_send_quit(s);
 		return;
 	}
+	/* RFC 6152 3: no 8-bit octet to a server that did not ask. */
+	if (s->tx.eightbit && !ref_send_use_8bitmime(s)) {
+		ref_send_fail(s, EX_UNAVAILABLE, "%s: the message has 8-bit "
+		    "octets and the server does not offer 8BITMIME (RFC 6152 "
+		    "3): not sent", s->o->server);
+		ref_send_send_quit(s);
+		return;
+	}
 	ref_send_send_mail(s);
 }
 
-/* ref_send_ehlo_keywords - PIPELINING, SIZE, 8BITMIME from a 250. */
+/* ref_send_b64 - RFC 4648 4 base64 of p[0..len), owned, no line breaks. */
+static char *
+ref_send_b64(const unsigned char *p, size_t len)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *out = xmalloc((len + 2) / 3 * 4 + 1), *o = out;
+	unsigned long v;
+	size_t i;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		v = (unsigned long)p[i] << 16 | (unsigned long)p[i + 1] << 8 |
+		    p[i + 2];
+		*o++ = tab[v >> 18 & 63];
+		*o++ = tab[v >> 12 & 63];
+		*o++ = tab[v >> 6 & 63];
+		*o++ = tab[v & 63];
+	}
+	if (i < len) {
+		v = (unsigned long)p[i] << 16 |
+		    (i + 1 < len ? (unsigned long)p[i + 1] << 8 : 0);
+		*o++ = tab[v >> 18 & 63];
+		*o++ = tab[v >> 12 & 63];
+		*o++ = i + 1 < len ? tab[v >> 6 & 63] : '=';
+		*o++ = '=';
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
+ * ref_send_b64_line - base64 of the AUTH PLAIN response ("\0user\0pass",
+ * RFC 4616 2) or of text, as an owned line with CRLF; *len set.
+ */
+static char *
+ref_send_b64_line(const struct ref_send *s, const char *text, size_t *len)
+{
+	size_t ulen = strlen(s->o->auth_user);
+	size_t plen = strlen(s->o->auth_password), n;
+	unsigned char *raw;
+	char *b64, *line;
+
+	if (text != NULL)
+		b64 = ref_send_b64((const unsigned char *)text, strlen(text));
+	else {
+		n = ulen + plen + 2;
+		raw = xmalloc(n);
+		raw[0] = '\0';
+		memcpy(raw + 1, s->o->auth_user, ulen);
+		raw[1 + ulen] = '\0';
+		memcpy(raw + 2 + ulen, s->o->auth_password, plen);
+		b64 = ref_send_b64(raw, n);
+		explicit_bzero(raw, n);
+		free(raw);
+	}
+	line = xasprintf("%s\r\n", b64);
+	explicit_bzero(b64, strlen(b64));
+	free(b64);
+	*len = strlen(line);
+	return line;
+}
+
+/* ref_send_write_secret - a line with credentials; -v shows only show. */
+static int
+ref_send_write_secret(struct ref_send *s, char *line, size_t len,
+    const char *show)
+{
+	int rc = ref_send_write(s, line, len, show);
+
+	explicit_bzero(line, len);
+	free(line);
+	return rc;
+}
+
+/*
+ * ref_send_send_auth - AUTH PLAIN with an initial response when it fits in
+ * a command line (4954 4), PLAIN alone otherwise, or LOGIN.
+ */
+static void
+ref_send_send_auth(struct ref_send *s)
+{
+	size_t len;
+	char *b64, *line;
+
+	if (s->auth_login_used) {
+		if (ref_send_send_line(s, "AUTH", "LOGIN") == 0)
+			ref_send_enter_state(s, REF_SEND_AUTH);
+		return;
+	}
+	b64 = ref_send_b64_line(s, NULL, &len);
+	if (len + strlen("AUTH PLAIN ") > REF_SEND_AUTH_IR_LINE_MAX) {
+		explicit_bzero(b64, len);
+		free(b64);
+		if (ref_send_send_line(s, "AUTH", "PLAIN") == 0)
+			ref_send_enter_state(s, REF_SEND_AUTH);
+		return;
+	}
+	line = xasprintf("AUTH PLAIN %s", b64);
+	explicit_bzero(b64, len);
+	free(b64);
+	if (ref_send_write_secret(s, line, strlen(line),
+	    "AUTH PLAIN <credentials>\\r\\n") == 0)
+		ref_send_enter_state(s, REF_SEND_AUTH_PASS);
+}
+
+/*
+ * ref_send_authenticate - AUTH when credentials were given (RFC 4954):
+ * never in clear unless --auth-clear (or the auth-in-clear fault), and
+ * only with a mechanism the (post-TLS) EHLO offered.
+ */
+static void
+ref_send_authenticate(struct ref_send *s)
+{
+	if (s->o->auth_user == NULL) {
+		ref_send_start_tx(s);
+		return;
+	}
+	if (!conn_is_tls(s->c) && !s->o->auth_clear &&
+	    !ref_send_has_fault(s->o, REF_SEND_FAULT_AUTH_IN_CLEAR)) {
+		ref_send_fail(s, EX_UNAVAILABLE, "%s: the session is not TLS: "
+		    "credentials not sent (--auth-clear allows it)",
+		    s->o->server);
+		ref_send_send_quit(s);
+		return;
+	}
+	if (!s->ext_auth) {
+		ref_send_fail(s, EX_UNAVAILABLE, "%s: server does not offer "
+		    "AUTH%s", s->o->server, s->esmtp ? "" :
+		    " (EHLO refused, HELO used)");
+		ref_send_send_quit(s);
+		return;
+	}
+	if (!s->auth_plain && !s->auth_login) {
+		ref_send_fail(s, EX_UNAVAILABLE, "%s: server offers AUTH but "
+		    "neither PLAIN nor LOGIN", s->o->server);
+		ref_send_send_quit(s);
+		return;
+	}
+	s->auth_login_used = !s->auth_plain;
+	ref_send_send_auth(s);
+}
+
+/*
+ * ref_send_on_auth_done - the final reply to AUTH: 235 goes on, 535 and
+ * other 5xx refuse (69), 4xx is temporary (75); QUIT either way.
+ */
+static void
+ref_send_on_auth_done(struct ref_send *s, const struct smtp_reply *r)
+{
+	char *esc;
+
+	if (r->code == 235) {
+		ref_send_log(s, "ev=authenticated mech=%s",
+		    s->auth_login_used ? "LOGIN" : "PLAIN");
+		ref_send_start_tx(s);
+		return;
+	}
+	if (ref_send_on_closing(s, "AUTH", r))
+		return;
+	if (ref_send_class(r) == 5) {
+		esc = ref_send_reply_esc(r);
+		ref_send_fail(s, EX_UNAVAILABLE, "%s: AUTH %s: authentication "
+		    "failed: \"%s\"", s->o->server, s->auth_login_used ?
+		    "LOGIN" : "PLAIN", esc);
+		free(esc);
+	} else
+		ref_send_fail_reply(s, "AUTH", r);
+	ref_send_send_quit(s);
+}
+
+/*
+ * ref_send_on_reply_auth - the reply to the AUTH command: 334 asks for
+ * the PLAIN response (no initial response was sent) or the LOGIN user.
+ */
+static void
+ref_send_on_reply_auth(struct ref_send *s, const struct smtp_reply *r)
+{
+	size_t len;
+	char *line;
+
+	if (r->code != 334) {
+		ref_send_on_auth_done(s, r);
+		return;
+	}
+	line = ref_send_b64_line(s, s->auth_login_used ? s->o->auth_user :
+	    NULL, &len);
+	if (ref_send_write_secret(s, line, len, s->auth_login_used ?
+	    "<user>\\r\\n" : "<credentials>\\r\\n") == 0)
+		ref_send_enter_state(s, s->auth_login_used ?
+		    REF_SEND_AUTH_USER : REF_SEND_AUTH_PASS);
+}
+
+/* ref_send_on_reply_auth_user - LOGIN: 334 asks for the password. */
+static void
+ref_send_on_reply_auth_user(struct ref_send *s, const struct smtp_reply *r)
+{
+	size_t len;
+	char *line;
+
+	if (r->code != 334) {
+		ref_send_on_auth_done(s, r);
+		return;
+	}
+	line = ref_send_b64_line(s, s->o->auth_password, &len);
+	if (ref_send_write_secret(s, line, len, "<password>\\r\\n") == 0)
+		ref_send_enter_state(s, REF_SEND_AUTH_PASS);
+}
+
+/*
+ * ref_send_on_reply_auth_pass - everything sent: the outcome. Another
+ * 334 is a server asking for more than PLAIN/LOGIN have: cancel with "*"
+ * (4954 4) and treat it as nonsense.
+ */
+static void
+ref_send_on_reply_auth_pass(struct ref_send *s, const struct smtp_reply *r)
+{
+	if (r->code == 334) {
+		ref_send_fail_reply(s, "AUTH", r);
+		if (ref_send_send_line(s, "*", NULL) == 0)
+			ref_send_enter_state(s, REF_SEND_AUTH_PASS);
+		return;
+	}
+	ref_send_on_auth_done(s, r);
+}
+
+/*
+ * ref_send_no_tls - no TLS this session (why: "STARTTLS not offered", or
+ * the refusal). Opportunistic goes on in clear; require QUITs with code
+ * unless the tls-downgrade fault. Returns 0 to go on, -1 when QUIT was
+ * sent.
+ */
+static int
+ref_send_no_tls(struct ref_send *s, int code, const char *why)
+{
+	s->starttls_tried = true;
+	/* Already TLS (a second STARTTLS, starttls-twice): nothing lost. */
+	if (s->o->tls != REF_SEND_TLS_REQUIRE || conn_is_tls(s->c)) {
+		ref_send_log(s, "ev=clear why=\"%s\"", why);
+		return 0;
+	}
+	if (ref_send_has_fault(s->o, REF_SEND_FAULT_TLS_DOWNGRADE)) {
+		ref_send_log(s, "ev=fault name=%s why=\"%s\"",
+		    ref_send_fault_str(REF_SEND_FAULT_TLS_DOWNGRADE), why);
+		return 0;
+	}
+	/* RFC 3207 6: a client that requires TLS never goes on in clear. */
+	ref_send_fail(s, code, "%s: --tls require: %s: nothing sent in clear",
+	    s->o->server, why);
+	ref_send_send_quit(s);
+	return -1;
+}
+
+/* ref_send_send_starttls - STARTTLS, alone: the last of its group. */
+static void
+ref_send_send_starttls(struct ref_send *s)
+{
+	char *both;
+	int rc;
+
+	s->starttls_tried = true;
+	if (ref_send_has_fault(s->o,
+	    REF_SEND_FAULT_TLS_PIPELINE_AFTER_STARTTLS)) {
+		both = xasprintf("STARTTLS\r\nEHLO %s\r\n", s->o->helo);
+		rc = ref_send_write(s, both, strlen(both), NULL);
+		free(both);
+	} else
+		rc = ref_send_send_line(s, "STARTTLS", NULL);
+	if (rc == 0)
+		ref_send_enter_state(s, REF_SEND_STARTTLS);
+}
+
+/*
+ * ref_send_greeted - EHLO or HELO accepted: STARTTLS when the mode asks
+ * for it and it was not tried yet, then AUTH, then the transaction.
+ */
+static void
+ref_send_greeted(struct ref_send *s)
+{
+	bool want = s->o->tls == REF_SEND_TLS_OPPORTUNISTIC ||
+	    s->o->tls == REF_SEND_TLS_REQUIRE;
+
+	if (conn_is_tls(s->c) && s->ext_starttls &&
+	    ref_send_has_fault(s->o, REF_SEND_FAULT_STARTTLS_TWICE) &&
+	    !s->starttls_tried) {
+		ref_send_send_starttls(s);
+		return;
+	}
+	if (want && !conn_is_tls(s->c) && !s->starttls_tried) {
+		if (s->ext_starttls) {
+			ref_send_send_starttls(s);
+			return;
+		}
+		if (ref_send_no_tls(s, EX_UNAVAILABLE, s->esmtp ?
+		    "STARTTLS not offered" :
+		    "STARTTLS not offered (EHLO refused, HELO used)") == -1)
+			return;
+	}
+	ref_send_authenticate(s);
+}
+
+/*
+ * ref_send_handshake - TLS on the connection: verified under require and
+ * implicit (unless --insecure), any certificate when opportunistic, as
+ * MTAs do. Returns 0, or -1 after failing (75) and entering DONE.
+ */
+static int
+ref_send_handshake(struct ref_send *s)
+{
+	struct conn_tls_opts topts = { 0 };
+	struct conn_tls_info info;
+	struct sc_err err = { 0 };
+	enum conn_status cs;
+
+	memset(&info, 0, sizeof(info));
+	topts.any_cert = s->o->tls == REF_SEND_TLS_OPPORTUNISTIC;
+	cs = conn_start_tls(s->c, s->tls_ctx, s->o->host, &topts,
+	    sc_now_us() + (int64_t)s->o->timeout_ms * 1000, &info, &err);
+	if (cs != CONN_OK) {
+		ref_send_fail(s, EX_TEMPFAIL, "%s: TLS handshake failed: %s",
+		    s->o->server, err.set ? err.msg : conn_status_str(cs));
+		ref_send_enter_state(s, REF_SEND_DONE);
+		return -1;
+	}
+	ref_send_log(s, "ev=tls version=%s cipher=%s verified=%d%s%s",
+	    info.version, info.cipher, info.verified,
+	    info.verified ? "" : " verify_error=", info.verify_error);
+	return 0;
+}
+
+/*
+ * ref_send_drop_injected - before the handshake: whatever the server sent
+ * after its 220 is plaintext anyone could have injected, and is dropped
+ * (RFC 3207 4.2; NO STARTTLS, 2021). The tls-act-on-injected fault
+ * keeps it, to be read as replies inside TLS.
+ */
+static void
+ref_send_drop_injected(struct ref_send *s)
+{
+	struct smtp_reply r;
+	size_t n = 0, plen;
+	const char *p;
+	char *esc;
+
+	if (ref_send_has_fault(s->o, REF_SEND_FAULT_TLS_ACT_ON_INJECTED)) {
+		ref_send_log(s, "ev=fault name=%s",
+		    ref_send_fault_str(REF_SEND_FAULT_TLS_ACT_ON_INJECTED));
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	while (smtp_rparser_next(s->rp, &r) == SMTP_RPARSE_REPLY) {
+		if (s->o->verbose > 0) {
+			esc = ref_send_reply_esc(&r);
+			ref_send_log(s, "ev=injected discarded=reply "
+			    "data=\"%s\"", esc);
+			free(esc);
+		}
+		n += r.rawlen;
+		smtp_reply_clear(&r);
+	}
+	p = smtp_rparser_pending(s->rp, &plen);
+	if (plen > 0 && s->o->verbose > 0) {
+		esc = sc_esc(p, plen, SC_SHOW_BYTES_MAX);
+		ref_send_log(s, "ev=injected discarded=partial data=\"%s\"",
+		    esc);
+		free(esc);
+	}
+	n += plen;
+	if (n > 0)
+		ref_send_log(s, "ev=injected octets=%zu (RFC 3207 4.2: "
+		    "dropped)", n);
+	smtp_rparser_reset(s->rp);
+}
+
+/*
+ * ref_send_tls_ready - STARTTLS done: forget the pre-TLS keywords and
+ * greet again (3207 4.2), unless the tls-keep-ehlo fault.
+ */
+static void
+ref_send_tls_ready(struct ref_send *s)
+{
+	if (ref_send_has_fault(s->o, REF_SEND_FAULT_TLS_KEEP_EHLO)) {
+		ref_send_log(s, "ev=fault name=%s",
+		    ref_send_fault_str(REF_SEND_FAULT_TLS_KEEP_EHLO));
+		ref_send_greeted(s);
+		return;
+	}
+	s->esmtp = false;
+	s->ext_pipelining = s->ext_size = s->ext_8bitmime = false;
+	s->ext_starttls = s->ext_auth = s->auth_plain = s->auth_login = false;
+	s->size_max = 0;
+	s->starttls_tried = false;	/* only starttls-twice looks again */
+	ref_send_send_ehlo(s);
+}
+
+/*
+ * ref_send_on_reply_starttls - 220: handshake at once. A refusal (454)
+ * means clear text when opportunistic, QUIT under require.
+ */
+static void
+ref_send_on_reply_starttls(struct ref_send *s, const struct smtp_reply *r)
+{
+	char *esc, *why;
+	int rc;
+
+	if (r->code == 220) {
+		if (conn_is_tls(s->c)) {	/* starttls-twice */
+			ref_send_fail_reply(s, "STARTTLS inside TLS", r);
+			ref_send_enter_state(s, REF_SEND_DONE);
+			return;
+		}
+		ref_send_drop_injected(s);
+		if (ref_send_handshake(s) == 0)
+			ref_send_tls_ready(s);
+		return;
+	}
+	if (ref_send_on_closing(s, "STARTTLS", r))
+		return;
+	if (ref_send_class(r) != 4 && ref_send_class(r) != 5) {
+		ref_send_fail_reply(s, "STARTTLS", r);
+		ref_send_send_quit(s);
+		return;
+	}
+	esc = ref_send_reply_esc(r);
+	why = xasprintf("STARTTLS refused: \"%s\"", esc);
+	rc = ref_send_no_tls(s, ref_send_exit_for(r), why);
+	free(why);
+	free(esc);
+	if (rc == 0)
+		ref_send_authenticate(s);
+}
+
+/* ref_send_auth_mechs - the mechanisms of an "AUTH PLAIN LOGIN" line. */
+static void
+ref_send_auth_mechs(struct ref_send *s, const char *params)
+{
+	const char *p = params, *e;
+
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		for (e = p; *e != '\0' && *e != ' '; e++)
+			;
+		if (e - p == 5 && strncasecmp(p, "PLAIN", 5) == 0)
+			s->auth_plain = true;
+		if (e - p == 5 && strncasecmp(p, "LOGIN", 5) == 0)
+			s->auth_login = true;
+		p = e;
+	}
+}
+
+/* ref_send_ehlo_keywords - the keywords we use, from a 250 to EHLO. */
 static void
 ref_send_ehlo_keywords(struct ref_send *s, const struct smtp_reply *r)
 {
@@ -564,6 +1126,9 @@ ref_send_ehlo_keywords(struct ref_send *s, const struct smtp_reply *r)
 	s->esmtp = true;
 	s->ext_pipelining = smtp_ehlo_find(r, "PIPELINING", &params) != NULL;
 	s->ext_8bitmime = smtp_ehlo_find(r, "8BITMIME", &params) != NULL;
+	s->ext_starttls = smtp_ehlo_find(r, "STARTTLS", &params) != NULL;
+	s->ext_size = false;
+	s->size_max = 0;
 	if (smtp_ehlo_find(r, "SIZE", &params) != NULL) {
 		s->ext_size = true;
 		/* 1870 4: no number, or 0, means no fixed limit. */
@@ -571,9 +1136,14 @@ ref_send_ehlo_keywords(struct ref_send *s, const struct smtp_reply *r)
 		    sc_parse_long(params, 0, LONG_MAX, &v) == 0)
 			s->size_max = v;
 	}
+	s->auth_plain = s->auth_login = false;
+	s->ext_auth = smtp_ehlo_find(r, "AUTH", &params) != NULL;
+	if (s->ext_auth)
+		ref_send_auth_mechs(s, params);
 	ref_send_log(s, "ev=ehlo pipelining=%d size=%d size_max=%ld "
-	    "8bitmime=%d", s->ext_pipelining, s->ext_size, s->size_max,
-	    s->ext_8bitmime);
+	    "8bitmime=%d starttls=%d auth=%d plain=%d login=%d",
+	    s->ext_pipelining, s->ext_size, s->size_max, s->ext_8bitmime,
+	    s->ext_starttls, s->ext_auth, s->auth_plain, s->auth_login);
 }
 
 /* ref_send_on_reply_ehlo - keywords; 500/502 fall back to HELO. */
@@ -585,12 +1155,16 @@ ref_send_on_reply_ehlo(struct ref_send *s, const struct smtp_reply *r)
 		ref_send_greeted(s);
 		return;
 	}
-	if (r->code == 500 || r->code == 502) {
+	if ((r->code == 500 || r->code == 502) &&
+	    !ref_send_has_fault(s->o, REF_SEND_FAULT_NO_HELO_FALLBACK)) {
 		ref_send_send_helo(s);
 		return;
 	}
 	if (ref_send_on_closing(s, "EHLO", r))
 		return;
+	if (r->code == 500 || r->code == 502)	/* no-helo-fallback */
+		ref_send_fail(s, EX_PROTOCOL, "%s: EHLO refused, no HELO "
+		    "fallback (fault no-helo-fallback)", s->o->server);
 	ref_send_fail_reply(s, "EHLO", r);
 	ref_send_send_quit(s);
 }
@@ -630,6 +1204,13 @@ ref_send_on_reply_mail(struct ref_send *s, const struct smtp_reply *r)
 	}
 	ref_send_fail_reply(s, what, r);
 	free(what);
+	if (ref_send_class(r) == 5 &&
+	    ref_send_has_fault(s->o, REF_SEND_FAULT_MAIL_AFTER_5XX)) {
+		ref_send_log(s, "ev=fault name=%s",
+		    ref_send_fault_str(REF_SEND_FAULT_MAIL_AFTER_5XX));
+		ref_send_send_rcpt(s);
+		return;
+	}
 	s->tx.abandoned = true;
 	ref_send_send_rcpt(s);	/* QUIT, unless RCPT replies are due */
 }
@@ -717,9 +1298,15 @@ static void
 ref_send_on_reply_body(struct ref_send *s, const struct smtp_reply *r)
 {
 	if (!s->tx.abandoned) {
-		if (ref_send_class(r) == 2)
+		if (ref_send_class(r) == 2) {
 			ref_send_log(s, "ev=accepted code=%d", r->code);
-		else if (ref_send_on_closing(s, "end of data", r))
+			if (ref_send_has_fault(s->o, REF_SEND_FAULT_NO_QUIT)) {
+				ref_send_log(s, "ev=fault name=%s",
+				    ref_send_fault_str(REF_SEND_FAULT_NO_QUIT));
+				ref_send_enter_state(s, REF_SEND_DONE);
+				return;
+			}
+		} else if (ref_send_on_closing(s, "end of data", r))
 			return;
 		else
 			ref_send_fail_reply(s, "end of data", r);
@@ -750,6 +1337,18 @@ ref_send_on_reply(struct ref_send *s, const struct smtp_reply *r)
 		break;
 	case REF_SEND_HELO:
 		ref_send_on_reply_helo(s, r);
+		break;
+	case REF_SEND_STARTTLS:
+		ref_send_on_reply_starttls(s, r);
+		break;
+	case REF_SEND_AUTH:
+		ref_send_on_reply_auth(s, r);
+		break;
+	case REF_SEND_AUTH_USER:
+		ref_send_on_reply_auth_user(s, r);
+		break;
+	case REF_SEND_AUTH_PASS:
+		ref_send_on_reply_auth_pass(s, r);
 		break;
 	case REF_SEND_MAIL:
 		ref_send_on_reply_mail(s, r);
@@ -861,7 +1460,17 @@ ref_send_run(struct ref_send *s)
 		return;
 	}
 	ref_send_log(s, "ev=connected peer=%s", conn_peer(s->c));
+	/* RFC 8314 3.3: the handshake comes first, then the 220. */
+	if (s->o->tls == REF_SEND_TLS_IMPLICIT && ref_send_handshake(s) == -1)
+		return;
 	ref_send_enter_state(s, REF_SEND_GREETING);
+	if (ref_send_has_fault(s->o, REF_SEND_FAULT_NO_WAIT_GREETING)) {
+		ref_send_log(s, "ev=fault name=%s",
+		    ref_send_fault_str(REF_SEND_FAULT_NO_WAIT_GREETING));
+		if (ref_send_send_line(s, "EHLO", s->o->helo) == -1)
+			return;
+		s->ehlo_early = true;
+	}
 	while (s->state != REF_SEND_DONE) {
 		memset(&err, 0, sizeof(err));
 		memset(&r, 0, sizeof(r));
@@ -893,6 +1502,27 @@ ref_send_tx_clear(struct ref_send_tx *tx)
 	free(tx->refused);
 	memset(tx, 0, sizeof(*tx));
 }
+/*
+ * ref_send_tls_ctx - the client context for --ca, --insecure and
+ * --tls-name; NULL after printing one line (an unreadable --ca).
+ */
+static struct tls_ctx *
+ref_send_tls_ctx(const struct ref_send_opts *o)
+{
+	struct tls_client_opts topts = { 0 };
+	struct sc_err err = { 0 };
+	struct tls_ctx *ctx;
+
+	topts.ca_file = o->ca_file;
+	topts.insecure = o->insecure;
+	topts.sni_host = o->tls_name;
+	ctx = tls_client_ctx_new(&topts, &err);
+	if (ctx == NULL)
+		fprintf(stderr, "smtpref: send: --ca: %s\n", err.set ?
+		    err.msg : "cannot set up TLS");
+	return ctx;
+}
+
 /* ref_send_main - the send subcommand. */
 int
 ref_send_main(int argc, char **argv)
@@ -914,8 +1544,11 @@ ref_send_main(int argc, char **argv)
 		ref_send_opts_clear(&o);
 		return EX_USAGE;
 	}
-	if (help) {
-		ref_send_opts_usage(stdout);
+	if (help || o.list_faults) {
+		if (help)
+			ref_send_opts_usage(stdout);
+		else
+			ref_send_fault_list(stdout);
 		ref_send_opts_clear(&o);
 		return EX_OK;
 	}
@@ -925,6 +1558,12 @@ ref_send_main(int argc, char **argv)
 		ref_send_tx_clear(&s.tx);
 		ref_send_opts_clear(&o);
 		return rc;
+	}
+	if (o.tls != REF_SEND_TLS_NONE &&
+	    (s.tls_ctx = ref_send_tls_ctx(&o)) == NULL) {
+		ref_send_tx_clear(&s.tx);
+		ref_send_opts_clear(&o);
+		return EX_NOINPUT;
 	}
 	s.o = &o;
 	s.exit = EX_OK;
@@ -939,6 +1578,7 @@ ref_send_main(int argc, char **argv)
 	rc = s.exit;
 	free(s.why);
 	conn_free(s.c);
+	tls_ctx_free(s.tls_ctx);	/* after the conn that uses it */
 	smtp_rparser_free(s.rp);
 	ref_send_tx_clear(&s.tx);
 	ref_send_opts_clear(&o);

@@ -26,11 +26,39 @@
 #define REF_SEND_FLAG_MAX	32	/* longest flag name */
 #define REF_SEND_HELO_DEFAULT	"localhost"
 
+_Static_assert(REF_SEND_FAULT_COUNT <= 32, "faults are bits of an unsigned");
+
+/* ref_send_tls_str - enum name. */
+const char *
+ref_send_tls_str(enum ref_send_tls t)
+{
+	static char buf[32];
+
+	switch (t) {
+	case REF_SEND_TLS_OPPORTUNISTIC:
+		return "opportunistic";
+	case REF_SEND_TLS_NONE:
+		return "none";
+	case REF_SEND_TLS_REQUIRE:
+		return "require";
+	case REF_SEND_TLS_IMPLICIT:
+		return "implicit";
+	}
+	snprintf(buf, sizeof(buf), "??" "?(%d)", (int)t);
+	return buf;
+}
+
 /* ref_send_opts_clear - free the members. */
 void
 ref_send_opts_clear(struct ref_send_opts *o)
 {
 	size_t i;
+
+	free(o->auth_user);
+	if (o->auth_password != NULL) {
+		explicit_bzero(o->auth_password, strlen(o->auth_password));
+		free(o->auth_password);
+	}
 
 	free(o->host);
 	free(o->port);
@@ -185,11 +213,55 @@ ref_send_opts_default_helo(void)
 	return xstrdup(REF_SEND_HELO_DEFAULT);
 }
 
+/*
+ * ref_send_opts_cred - check a --auth-user or password: 1 to
+ * REF_SEND_AUTH_CRED_MAX octets (RFC 4616 2), no NUL, CR or LF. Returns an
+ * owned copy, or NULL with err filled.
+ */
+static char *
+ref_send_opts_cred(const char *flag, const char *v, size_t len,
+    struct sc_err *err)
+{
+	if (len == 0 || len > REF_SEND_AUTH_CRED_MAX ||
+	    memchr(v, '\0', len) != NULL || memchr(v, '\r', len) != NULL ||
+	    memchr(v, '\n', len) != NULL) {
+		sc_err_set(err, flag, 0, 0, "expected 1 to %d octets without "
+		    "NUL, CR or LF (RFC 4616 2)", REF_SEND_AUTH_CRED_MAX);
+		return NULL;
+	}
+	return xstrndup(v, len);
+}
+
+/* ref_send_opts_password_file - the first line of F, owned; NULL + err. */
+static char *
+ref_send_opts_password_file(const char *flag, const char *path,
+    struct sc_err *err)
+{
+	struct sc_err terr = { 0 };
+	size_t len, n;
+	char *buf, *pw;
+
+	buf = sc_read_file(path, REF_SEND_PASSWORD_FILE_MAX, &len, &terr);
+	if (buf == NULL) {
+		sc_err_set(err, flag, 0, 0, "%s: %s", path, terr.msg);
+		return NULL;
+	}
+	for (n = 0; n < len && buf[n] != '\n'; n++)
+		;
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	pw = ref_send_opts_cred(flag, buf, n, err);
+	explicit_bzero(buf, len);
+	free(buf);
+	return pw;
+}
+
 /* ref_send_opts_set - one option with its value. 0, or -1 with err filled. */
 static int
 ref_send_opts_set(struct ref_send_opts *o, const char *flag, char *v,
     struct sc_err *err)
 {
+	enum ref_send_fault f;
 	struct sc_err terr;
 	char *a;
 
@@ -260,11 +332,74 @@ ref_send_opts_set(struct ref_send_opts *o, const char *flag, char *v,
 		return 0;
 	}
 	if (strcmp(flag, "--tls") == 0) {
-		if (strcmp(v, "none") != 0) {
-			sc_err_set(err, flag, 0, 0, "only \"none\" for now: "
-			    "STARTTLS arrives with the TLS issue");
+		if (strcmp(v, "none") == 0)
+			o->tls = REF_SEND_TLS_NONE;
+		else if (strcmp(v, "opportunistic") == 0)
+			o->tls = REF_SEND_TLS_OPPORTUNISTIC;
+		else if (strcmp(v, "require") == 0)
+			o->tls = REF_SEND_TLS_REQUIRE;
+		else if (strcmp(v, "implicit") == 0)
+			o->tls = REF_SEND_TLS_IMPLICIT;
+		else {
+			sc_err_set(err, flag, 0, 0, "expected none, "
+			    "opportunistic, require or implicit, not \"%s\"",
+			    v);
 			return -1;
 		}
+		return 0;
+	}
+	if (strcmp(flag, "--ca") == 0) {
+		o->ca_file = v;
+		return 0;
+	}
+	if (strcmp(flag, "--tls-name") == 0) {
+		if (*v == '\0' || strlen(v) > SMTP_DOMAIN_MAX) {
+			sc_err_set(err, flag, 0, 0, "expected a host name");
+			return -1;
+		}
+		o->tls_name = v;
+		return 0;
+	}
+	if ((strcmp(flag, "--auth-user") == 0 ||
+	    strcmp(flag, "--auth-password") == 0) && *v == '\0') {
+		/* empty: no AUTH, so that one command template (smtpcheck
+		 * serve --client-cmd '... --auth-user {user} ...') fits both
+		 * scenarios with and without credentials */
+		return 0;
+	}
+	if (strcmp(flag, "--auth-user") == 0) {
+		if ((a = ref_send_opts_cred(flag, v, strlen(v), err)) == NULL)
+			return -1;
+		free(o->auth_user);
+		o->auth_user = a;
+		return 0;
+	}
+	if (strcmp(flag, "--auth-password") == 0 ||
+	    strcmp(flag, "--auth-password-file") == 0) {
+		if (o->auth_password != NULL) {
+			sc_err_set(err, flag, 0, 0, "one password only "
+			    "(--auth-password or --auth-password-file)");
+			return -1;
+		}
+		a = strcmp(flag, "--auth-password") == 0 ?
+		    ref_send_opts_cred(flag, v, strlen(v), err) :
+		    ref_send_opts_password_file(flag, v, err);
+		if (a == NULL)
+			return -1;
+		o->auth_password = a;
+		return 0;
+	}
+	if (strcmp(flag, "--fault") == 0) {
+		if (strcmp(v, "list") == 0) {
+			o->list_faults = true;
+			return 0;
+		}
+		if (ref_send_fault_parse(v, &f) == -1) {
+			sc_err_set(err, flag, 0, 0, "no fault \"%s\" (see "
+			    "smtpref send --fault list)", v);
+			return -1;
+		}
+		o->faults |= 1u << f;
 		return 0;
 	}
 	sc_err_set(err, flag, 0, 0, "unknown option (see smtpref send "
@@ -309,6 +444,14 @@ ref_send_opts_parse(struct ref_send_opts *o, int argc, char **argv, bool *help,
 			o->verbose++;
 			continue;
 		}
+		if (strcmp(a, "--insecure") == 0) {
+			o->insecure = true;
+			continue;
+		}
+		if (strcmp(a, "--auth-clear") == 0) {
+			o->auth_clear = true;
+			continue;
+		}
 		eq = strchr(a, '=');
 		if (eq != NULL) {
 			if ((size_t)(eq - a) >= sizeof(flag)) {
@@ -331,6 +474,8 @@ ref_send_opts_parse(struct ref_send_opts *o, int argc, char **argv, bool *help,
 		}
 		if (ref_send_opts_set(o, flag, v, err) == -1)
 			return -1;
+		if (o->list_faults)
+			return 0;
 	}
 	if (o->host == NULL)
 		sc_err_set(err, "--server", 0, 0, "required (HOST:PORT)");
@@ -338,6 +483,10 @@ ref_send_opts_parse(struct ref_send_opts *o, int argc, char **argv, bool *help,
 		sc_err_set(err, "--from", 0, 0, "required (\"\" for <>)");
 	else if (o->nto == 0)
 		sc_err_set(err, "--to", 0, 0, "at least one recipient");
+	else if ((o->auth_user == NULL) != (o->auth_password == NULL))
+		sc_err_set(err, o->auth_user == NULL ? "--auth-password" :
+		    "--auth-user", 0, 0, "needs %s too", o->auth_user == NULL ?
+		    "--auth-user" : "--auth-password or --auth-password-file");
 	if (err->set)
 		return -1;
 	if (o->helo == NULL)
@@ -352,10 +501,12 @@ ref_send_opts_usage(FILE *fp)
 	fprintf(fp,
 	    "usage: smtpref send --server HOST:PORT --from ADDR --to ADDR "
 	    "[options] [FILE]\n"
+	    "       smtpref send --fault list\n"
 	    "\n"
 	    "The reference SMTP client: sends one message from FILE (stdin "
 	    "when absent\nor \"-\") to one server, once (RFC 5321, PIPELINING "
-	    "2920, SIZE 1870,\n8BITMIME 6152). No retries, no queue.\n"
+	    "2920, SIZE 1870,\n8BITMIME 6152, STARTTLS 3207, implicit TLS "
+	    "8314, AUTH 4954 PLAIN 4616\nand LOGIN). No retries, no queue.\n"
 	    "\n"
 	    "  --server HOST:PORT   the server ([IPv6]:PORT for IPv6)\n"
 	    "  --from ADDR          the sender; \"\" sends the null path <>\n"
@@ -365,14 +516,47 @@ ref_send_opts_usage(FILE *fp)
 	    "  --pipelining MODE    auto (use it when offered, default), "
 	    "never, or\n"
 	    "                       require (exit 69 when not offered)\n"
-	    "  --timeout DUR        deadline for the connect and for each "
-	    "read and write\n"
-	    "                       (\"500ms\", \"10s\", \"2m\"; default "
-	    "%ld ms)\n"
-	    "  --tls none           no TLS; only \"none\" is accepted for "
-	    "now: STARTTLS\n"
-	    "                       and AUTH arrive with the TLS issue\n"
-	    "  -v, --verbose        trace states and the dialogue on stderr\n"
+	    "  --timeout DUR        deadline for the connect, the TLS "
+	    "handshake and each\n"
+	    "                       read and write (\"500ms\", \"10s\", "
+	    "\"2m\"; default %ld ms)\n"
+	    "  --tls MODE           opportunistic (default): STARTTLS when "
+	    "offered, the\n"
+	    "                         certificate is not checked, clear text "
+	    "when not\n"
+	    "                         offered or refused (4xx/5xx);\n"
+	    "                       require: STARTTLS must be offered and "
+	    "succeed with a\n"
+	    "                         verified certificate, else QUIT: never "
+	    "in clear;\n"
+	    "                       implicit: TLS at connect (port 465, RFC "
+	    "8314),\n"
+	    "                         verified;\n"
+	    "                       none: never TLS\n"
+	    "  --ca FILE            PEM trust anchors (default: the system "
+	    "store)\n"
+	    "  --insecure           require/implicit: go on when the "
+	    "certificate does not\n"
+	    "                       verify\n"
+	    "  --tls-name NAME      name to send as SNI and to check the "
+	    "certificate\n"
+	    "                       against (default: HOST of --server)\n"
+	    "  --auth-user USER     authenticate (AUTH PLAIN with an initial "
+	    "response, or\n"
+	    "                       LOGIN when PLAIN is not offered), only "
+	    "inside TLS;\n"
+	    "                       an empty USER (or PW) means no AUTH\n"
+	    "  --auth-password PW   its password (visible to ps(1); prefer "
+	    "the file)\n"
+	    "  --auth-password-file F  the password is the first line of F\n"
+	    "  --auth-clear         allow AUTH without TLS\n"
+	    "  --fault NAME         misbehave on purpose, as the named client "
+	    "fault;\n"
+	    "                       repeat for more; \"--fault list\" lists "
+	    "them\n"
+	    "  -v, --verbose        trace states and the dialogue on stderr "
+	    "(AUTH\n"
+	    "                       credentials are masked)\n"
 	    "  -h, --help           this text\n"
 	    "\n"
 	    "The message is read as bytes, at most %d octets. A LF not "
@@ -381,15 +565,22 @@ ref_send_opts_usage(FILE *fp)
 	    "content is dot-stuffed (RFC 5321 4.5.2).\nEHLO refused with "
 	    "500/502 falls back to HELO. A refused recipient is\nreported "
 	    "and the message goes to the others; with none accepted it is "
-	    "not\nsent.\n"
+	    "not\nsent. STARTTLS is sent alone; bytes the server sends after "
+	    "its 220 and\nbefore the handshake are discarded (logged with -v), "
+	    "and EHLO is sent\nagain inside TLS, whose keywords replace the "
+	    "first ones (RFC 3207 4.2).\n"
 	    "\n"
-	    "Exit status (sysexits): 0 accepted at end of data, 64 usage, 65 "
-	    "message\ntoo large, 66 cannot read FILE, 69 refused (5xx, over "
-	    "the server's SIZE,\nno PIPELINING with require), 75 temporary "
-	    "(4xx, cannot connect, timeout,\nconnection lost), 76 a "
-	    "malformed or unexpected reply. On failure one line\non stderr "
-	    "quotes the server's reply, escaped.\n",
+	    "Exit status (sysexits): 0 accepted at end of data, 64 usage "
+	    "(also an\nunreadable --auth-password-file), 65 message too large, "
+	    "66 cannot read\nFILE or --ca, 69 refused: 5xx, over the server's "
+	    "SIZE, 8-bit content\nwithout 8BITMIME, no PIPELINING with "
+	    "require, STARTTLS not offered with\n--tls require, credentials "
+	    "without TLS, AUTH not offered, AUTH failed\n(535); 75 temporary: "
+	    "4xx (also 454 to STARTTLS with --tls require),\ncannot connect, "
+	    "timeout, connection lost, TLS handshake failed or\ncertificate "
+	    "not verified (require, implicit); 76 a malformed or\nunexpected "
+	    "reply. On failure one line on stderr quotes the server's\nreply, "
+	    "escaped.\n",
 	    REF_SEND_RCPTS_MAX, REF_SEND_HELO_DEFAULT,
 	    (long)REF_SEND_TIMEOUT_MS, REF_SEND_MESSAGE_MAX);
 }
-

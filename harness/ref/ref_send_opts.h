@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "ref_send_fault.h"
 #include "sc_limits.h"
 
 struct sc_err;
@@ -32,6 +33,16 @@ enum ref_send_pipe {
 	REF_SEND_PIPE_REQUIRE,	/* fail when it is not offered */
 };
 
+enum ref_send_tls {
+	REF_SEND_TLS_OPPORTUNISTIC = 0,	/* STARTTLS when offered (default) */
+	REF_SEND_TLS_NONE,
+	REF_SEND_TLS_REQUIRE,	/* STARTTLS or nothing (RFC 3207 6) */
+	REF_SEND_TLS_IMPLICIT,	/* TLS at connect (RFC 8314 3.3) */
+};
+
+/* ref_send_tls_str - enum name ("require"). */
+const char *ref_send_tls_str(enum ref_send_tls);
+
 struct ref_send_opts {
 	char	*server;		/* as given; borrowed from argv */
 	char	*host, *port;		/* of --server, owned */
@@ -43,11 +54,28 @@ struct ref_send_opts {
 	long	 timeout_ms;
 	int	 verbose;
 	const char *file;		/* NULL or "-": stdin; borrowed */
+	enum ref_send_tls tls;
+	const char *ca_file;		/* --ca; NULL: system store; borrowed */
+	const char *tls_name;		/* --tls-name; borrowed */
+	bool	 insecure;		/* --insecure */
+	char	*auth_user, *auth_password;	/* owned; NULL: no AUTH */
+	bool	 auth_clear;		/* --auth-clear: AUTH without TLS */
+	unsigned faults;		/* 1u << enum ref_send_fault */
+	bool	 list_faults;		/* --fault list */
 };
+
+/* ref_send_has_fault - true when --fault f was given. */
+static inline bool
+ref_send_has_fault(const struct ref_send_opts *o, enum ref_send_fault f)
+{
+	return (o->faults & (1u << f)) != 0;
+}
 
 /*
  * ref_send_opts_parse - the flags after "send" and the optional FILE into
- * a zeroed *o (which borrows strings from argv). *help is set for --help.
+ * a zeroed *o (which borrows strings from argv). *help is set for --help
+ * (and o->list_faults for --fault list), and then nothing is checked.
+ * --auth-password-file is read here (its first line).
  * Returns 0, or -1 with err filled ("--flag: what was expected"); the
  * caller then ref_send_opts_clear()s.
  */

@@ -6,7 +6,8 @@
 # delivery byte for byte (dot lines, LF to CRLF, stdin), the sysexits
 # status for each outcome (0 accepted, 64 usage, 65 too large, 66 no input,
 # 69 refused, 75 temporary, 76 nonsense), pipelining on and off, the HELO
-# fallback and servers with fault profiles. Every wait is bounded.
+# fallback and servers with fault profiles. Every wait is bounded. TLS,
+# AUTH and client faults: smtpref_send_tls.sh.
 set -u
 
 BUILD=${1:?usage: smtpref_send.sh BUILD_DIR SOURCE_DIR}
@@ -148,7 +149,7 @@ printf 'Subject: 8bit\r\n\r\ncaf\xc3\xa9\r\n' >"$TMP/m8"
 
 # --help, usage errors (64, one line each), missing input (66).
 "$REF" send --help >"$TMP/help" || fail "send --help failed"
-grep -q -- "--tls none" "$TMP/help" || fail "--help does not explain --tls"
+grep -q -- "--tls MODE" "$TMP/help" || fail "--help does not explain --tls"
 "$REF" --help | grep -q "smtpref send" || fail "smtpref --help lacks send"
 send 64 --from "$FROM" --to "$ALICE" "$TMP/m1"
 one_line 'smtpref: send: --server: required*'
@@ -163,7 +164,7 @@ send 64 --server 127.0.0.1:25 --from "$FROM" --to "$ALICE" \
 one_line 'smtpref: send: --pipelining: expected auto, never or require*'
 send 64 --server 127.0.0.1:25 --from "$FROM" --to "$ALICE" --tls starttls \
     "$TMP/m1"
-one_line 'smtpref: send: --tls: only "none"*'
+one_line 'smtpref: send: --tls: expected none, opportunistic, require or implicit*'
 send 64 --server 127.0.0.1:25 --from "$FROM" --to 'not an address' "$TMP/m1"
 one_line 'smtpref: send: --to: *'
 send 64 --server 127.0.0.1:25 --from "$FROM" --to "$ALICE" --timeout 0 \
