@@ -533,6 +533,35 @@ cli_vars(const struct cli_opts *o)
 	return v;
 }
 
+/*
+ * cli_conclude - the end of run and serve: the summary on the terminal,
+ * the reports, and the exit code (1 on any FAIL, else 4 on any ERROR or a
+ * report that could not be written). Frees the n results.
+ */
+static int
+cli_conclude(const struct cli_opts *o, const struct cli_progress *pr,
+    struct run_summary *sum, struct run_result *results, size_t n)
+{
+	size_t i;
+	int rc;
+
+	if (pr->tty)
+		fputs("\r\033[K", stderr);
+	sum->results = results;
+	sum->nresults = n;
+	run_summary_count(sum);
+	rep_term_summary(stdout, sum, pr->colour);
+	rc = cli_write_reports(o, sum) == -1 ? EXIT_ERRORED : EXIT_PASS;
+	if (sum->counts[RUN_FAIL] > 0)
+		rc = EXIT_FAILED;
+	else if (sum->counts[RUN_ERROR] > 0)
+		rc = EXIT_ERRORED;
+	for (i = 0; i < n; i++)
+		run_result_clear(&results[i]);
+	free(results);
+	return rc;
+}
+
 /* cli_run - the run subcommand. */
 static int
 cli_run(int argc, char **argv)
@@ -601,21 +630,7 @@ cli_run(int argc, char **argv)
 		run_pool(&ctx, &sel, o.jobs, results, cli_on_done, &pr);
 		sum.duration_us = sc_now_us() - t0;
 	}
-	if (pr.tty)
-		fputs("\r\033[K", stderr);
-	sum.results = results;
-	sum.nresults = sel.n;
-	run_summary_count(&sum);
-	rep_term_summary(stdout, &sum, pr.colour);
-	rc = cli_write_reports(&o, &sum) == -1 ? EXIT_ERRORED : EXIT_PASS;
-	if (sum.counts[RUN_FAIL] > 0)
-		rc = EXIT_FAILED;
-	else if (sum.counts[RUN_ERROR] > 0)
-		rc = EXIT_ERRORED;
-
-	for (i = 0; i < sel.n; i++)
-		run_result_clear(&results[i]);
-	free(results);
+	rc = cli_conclude(&o, &pr, &sum, results, sel.n);
 	run_selection_clear(&sel);
 	for (i = 0; i < nowned; i++)
 		free(owned[i]);
@@ -717,21 +732,7 @@ cli_serve(int argc, char **argv)
 		}
 		sum.duration_us = sc_now_us() - t0;
 	}
-	if (pr.tty)
-		fputs("\r\033[K", stderr);
-	sum.results = results;
-	sum.nresults = sel.n;
-	run_summary_count(&sum);
-	rep_term_summary(stdout, &sum, pr.colour);
-	rc = cli_write_reports(&o, &sum) == -1 ? EXIT_ERRORED : EXIT_PASS;
-	if (sum.counts[RUN_FAIL] > 0)
-		rc = EXIT_FAILED;
-	else if (sum.counts[RUN_ERROR] > 0)
-		rc = EXIT_ERRORED;
-
-	for (i = 0; i < sel.n; i++)
-		run_result_clear(&results[i]);
-	free(results);
+	rc = cli_conclude(&o, &pr, &sum, results, sel.n);
 	free(target);
 	run_selection_clear(&sel);
 	for (i = 0; i < nowned; i++)

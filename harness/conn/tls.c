@@ -154,12 +154,49 @@ tls_bio_init_method(void)
 	tls_bio_method = m;
 }
 
+/* tls_ctx_keylog - every connection of t appends its secrets to
+ * $SSLKEYLOGFILE when it is set (NSS key log format, for Wireshark). */
+static void
+tls_ctx_keylog(struct tls_ctx *t)
+{
+	const char *kl = getenv("SSLKEYLOGFILE");
+
+	if (kl != NULL && *kl != '\0') {
+		t->keylog_path = xstrdup(kl);
+		SSL_CTX_set_keylog_callback(t->ssl_ctx, tls_keylog_cb);
+	}
+}
+
+/* tls_ssl_on_fd - a new SSL of t on the socket fd, through our BIO
+ * (writes never raise SIGPIPE), partial writes allowed; NULL with err. */
+static SSL *
+tls_ssl_on_fd(struct tls_ctx *t, int fd, struct sc_err *err)
+{
+	SSL *ssl;
+	BIO *b;
+
+	pthread_once(&tls_bio_once, tls_bio_init_method);
+	ERR_clear_error();
+	ssl = SSL_new(t->ssl_ctx);
+	b = ssl != NULL ? BIO_new(tls_bio_method) : NULL;
+	if (b == NULL) {
+		sc_err_set(err, "", 0, 0, "TLS: cannot create a session: %s",
+		    tls_err_str("unknown error"));
+		SSL_free(ssl);
+		return NULL;
+	}
+	BIO_set_fd(b, fd, BIO_NOCLOSE);
+	SSL_set_bio(ssl, b, b);
+	SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	return ssl;
+}
+
 /* tls_client_ctx_new - SSL_CTX with trust, client cert and key log. */
 struct tls_ctx *
 tls_client_ctx_new(const struct tls_client_opts *opts, struct sc_err *err)
 {
 	struct tls_ctx *t;
-	const char *kl;
 
 	t = xcalloc(1, sizeof(*t));
 	t->insecure = opts->insecure;
@@ -209,11 +246,7 @@ tls_client_ctx_new(const struct tls_client_opts *opts, struct sc_err *err)
 			goto fail;
 		}
 	}
-	kl = getenv("SSLKEYLOGFILE");
-	if (kl != NULL && *kl != '\0') {
-		t->keylog_path = xstrdup(kl);
-		SSL_CTX_set_keylog_callback(t->ssl_ctx, tls_keylog_cb);
-	}
+	tls_ctx_keylog(t);
 	return t;
 fail:
 	tls_ctx_free(t);
@@ -277,29 +310,11 @@ tls_ssl_new(struct tls_ctx *t, int fd, const char *host,
 	X509_VERIFY_PARAM *vp;
 	const char *name;
 	SSL *ssl;
-	BIO *b;
 	int ok;
 
-	pthread_once(&tls_bio_once, tls_bio_init_method);
 	name = t->sni_host != NULL ? t->sni_host : host;
-	ERR_clear_error();
-	ssl = SSL_new(t->ssl_ctx);
-	if (ssl == NULL) {
-		sc_err_set(err, "", 0, 0, "TLS: cannot create a session: %s",
-		    tls_err_str("unknown error"));
+	if ((ssl = tls_ssl_on_fd(t, fd, err)) == NULL)
 		return NULL;
-	}
-	b = BIO_new(tls_bio_method);
-	if (b == NULL) {
-		sc_err_set(err, "", 0, 0, "TLS: cannot create a BIO: %s",
-		    tls_err_str("unknown error"));
-		SSL_free(ssl);
-		return NULL;
-	}
-	BIO_set_fd(b, fd, BIO_NOCLOSE);
-	SSL_set_bio(ssl, b, b);
-	SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
-	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (hopts != NULL && tls_ssl_narrow(ssl, hopts, err) == -1) {
 		SSL_free(ssl);
 		return NULL;
@@ -329,7 +344,7 @@ tls_server_ctx_new(const char *cert_file, const char *key_file,
     struct sc_err *err)
 {
 	struct tls_ctx *t;
-	const char *kl, *kf = key_file != NULL ? key_file : cert_file;
+	const char *kf = key_file != NULL ? key_file : cert_file;
 
 	t = xcalloc(1, sizeof(*t));
 	ERR_clear_error();
@@ -352,11 +367,7 @@ tls_server_ctx_new(const char *cert_file, const char *key_file,
 		    tls_err_str("bad key"));
 		goto fail;
 	}
-	kl = getenv("SSLKEYLOGFILE");
-	if (kl != NULL && *kl != '\0') {
-		t->keylog_path = xstrdup(kl);
-		SSL_CTX_set_keylog_callback(t->ssl_ctx, tls_keylog_cb);
-	}
+	tls_ctx_keylog(t);
 	return t;
 fail:
 	tls_ctx_free(t);
@@ -367,24 +378,7 @@ fail:
 SSL *
 tls_ssl_new_server(struct tls_ctx *t, int fd, struct sc_err *err)
 {
-	SSL *ssl;
-	BIO *b;
-
-	pthread_once(&tls_bio_once, tls_bio_init_method);
-	ERR_clear_error();
-	ssl = SSL_new(t->ssl_ctx);
-	b = ssl != NULL ? BIO_new(tls_bio_method) : NULL;
-	if (b == NULL) {
-		sc_err_set(err, "", 0, 0, "TLS: cannot create a session: %s",
-		    tls_err_str("unknown error"));
-		SSL_free(ssl);
-		return NULL;
-	}
-	BIO_set_fd(b, fd, BIO_NOCLOSE);
-	SSL_set_bio(ssl, b, b);
-	SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
-	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	return ssl;
+	return tls_ssl_on_fd(t, fd, err);
 }
 
 /* tls_ctx_free - SSL_CTX and strings. */

@@ -20,6 +20,7 @@
  * never pipelines on its own, and it ends an open session with QUIT.
  */
 #include "run.h"
+#include "run_sess.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -54,9 +55,8 @@ enum run_cmd_kind {
 };
 
 struct run_session {
+	struct run_sess		 b;		/* first: clock and judging */
 	const struct run_ctx	*ctx;
-	const struct scn	*s;
-	struct run_result	*r;
 	struct scn_vars		*vars;
 	struct conn		*c;
 	struct smtp_rparser	*rp;
@@ -73,12 +73,6 @@ struct run_session {
 	bool			 any_cert;	/* a step says any-cert: the
 						   scenario judges the cert */
 	struct conn_tls_info	 tls;		/* of this session */
-	bool			 stop;		/* a FAIL/ERROR/SKIP ended it */
-	int64_t			 t0;		/* scenario start, monotonic */
-	int64_t			 deadline;	/* whole-scenario deadline */
-	const struct scn_step	*step;		/* the step running now */
-	enum run_verdict	 step_outcome;
-	char			*step_detail;
 };
 
 enum run_read_status {
@@ -88,90 +82,13 @@ enum run_read_status {
 	RUN_READ_ERR,
 };
 
-/* run_scaled_ms - a deadline in ms, times --timeout-scale. */
-static int64_t
-run_scaled_us(const struct run_session *ss, long ms)
-{
-	double us = (double)ms * 1000.0 * ss->ctx->timeout_scale;
-
-	if (us < 1000.0)
-		us = 1000.0;
-	return (int64_t)us;
-}
-
-/* run_deadline - now + ms (scaled), capped by the scenario's deadline. */
-static int64_t
-run_deadline(const struct run_session *ss, long ms)
-{
-	int64_t d = sc_now_us() + run_scaled_us(ss, ms);
-
-	return d < ss->deadline ? d : ss->deadline;
-}
-
-/* run_t - microseconds since the scenario began. */
-static int64_t
-run_t(const struct run_session *ss)
-{
-	return sc_now_us() - ss->t0;
-}
-
-/* run_event - a harness note in the transcript. */
-static void
-run_event(struct run_session *ss, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void
-run_event(struct run_session *ss, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	transcript_add(&ss->r->tr, TR_EVENT, run_t(ss),
-	    ss->step != NULL ? ss->step->line : 0, msg, strlen(msg));
-	free(msg);
-}
-
-/* run_level_verdict - what a mismatch costs at the scenario's level. */
-static enum run_verdict
-run_level_verdict(const struct scn *s)
-{
-	switch (s->level) {
-	case SCN_LEVEL_MUST: return RUN_FAIL;
-	case SCN_LEVEL_SHOULD: return RUN_WARN;
-	case SCN_LEVEL_MAY: return RUN_INFO;
-	}
-	return RUN_FAIL;
-}
-
-/* run_judge - record a non-PASS outcome for the current step. */
-static void
-run_judge(struct run_session *ss, enum run_verdict v, const char *expected,
-    const void *got, size_t gotlen, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-static void
-run_judge(struct run_session *ss, enum run_verdict v, const char *expected,
-    const void *got, size_t gotlen, const char *fmt, ...)
-{
-	const struct scn_step *st = ss->step;
-	va_list ap;
-	char *reason;
-
-	va_start(ap, fmt);
-	reason = xvasprintf(fmt, ap);
-	va_end(ap);
-	run_result_set(ss->r, v, st != NULL ? st->line : 0,
-	    st != NULL ? st->src : NULL, expected, got, gotlen, reason);
-	if (v > ss->step_outcome || ss->step_outcome == RUN_PASS) {
-		ss->step_outcome = v;
-		free(ss->step_detail);
-		ss->step_detail = xstrdup(reason);
-	}
-	free(reason);
-	if (v == RUN_FAIL || v == RUN_ERROR || v == RUN_SKIP)
-		ss->stop = true;
-}
+/* The shared session helpers (run_sess.h), for this session. */
+#define run_scaled_us(ss, ms)	run_sess_scaled_us(&(ss)->b, (ms))
+#define run_deadline(ss, ms)	run_sess_deadline(&(ss)->b, (ms))
+#define run_t(ss)		run_sess_t(&(ss)->b)
+#define run_event(ss, ...)	run_sess_event(&(ss)->b, __VA_ARGS__)
+#define run_judge(ss, ...)	run_sess_judge(&(ss)->b, __VA_ARGS__)
+#define run_level_verdict(ss)	run_sess_level(&(ss)->b)
 
 /* run_outq_push - remember a command awaiting its reply. */
 static void
@@ -285,8 +202,8 @@ run_read_reply(struct run_session *ss, int64_t deadline)
 		}
 		if (smtp_rparser_next(ss->rp, &ss->last) == SMTP_RPARSE_REPLY) {
 			ss->has_last = true;
-			transcript_add(&ss->r->tr, TR_RECV, run_t(ss),
-			    ss->step != NULL ? ss->step->line : 0,
+			transcript_add(&ss->b.r->tr, TR_RECV, run_t(ss),
+			    ss->b.step != NULL ? ss->b.step->line : 0,
 			    ss->last.raw, ss->last.rawlen);
 			k = run_outq_pop(ss);
 			if (k == RUN_CMD_EHLO && ss->last.code == 250) {
@@ -359,7 +276,7 @@ run_no_reply(struct run_session *ss, enum run_read_status rs,
 
 	pend = run_pending_esc(ss, &plen);
 	if (rs == RUN_READ_TIMEOUT) {
-		if (sc_now_us() >= ss->deadline)
+		if (sc_now_us() >= ss->b.deadline)
 			run_judge(ss, RUN_FAIL, expected, pend, strlen(pend),
 			    "the scenario's deadline passed while waiting for "
 			    "a reply");
@@ -373,7 +290,7 @@ run_no_reply(struct run_session *ss, enum run_read_status rs,
 		run_judge(ss, RUN_FAIL, expected, pend, strlen(pend),
 		    "the server closed the connection instead of replying%s",
 		    plen > 0 ? " (after a partial line)" : "");
-	} else if (!ss->stop) {
+	} else if (!ss->b.stop) {
 		run_judge(ss, RUN_FAIL, expected, pend, strlen(pend),
 		    "the connection failed while waiting for a reply");
 	}
@@ -392,7 +309,7 @@ run_send_bytes(struct run_session *ss, const char *p, size_t len)
 		    "scenario sends before `connect`");
 		return;
 	}
-	transcript_add(&ss->r->tr, TR_SENT, run_t(ss), ss->step->line, p, len);
+	transcript_add(&ss->b.r->tr, TR_SENT, run_t(ss), ss->b.step->line, p, len);
 	cs = conn_write(ss->c, p, len, run_deadline(ss, SC_WRITE_TIMEOUT_MS),
 	    &err);
 	if (cs == CONN_OK)
@@ -471,7 +388,7 @@ run_step_send(struct run_session *ss, const struct scn_step *st)
 	struct sc_err err = { 0 };
 	char *buf = NULL, *line, *cmd;
 
-	for (i = 0; i < st->u.send.nlines && !ss->stop; i++) {
+	for (i = 0; i < st->u.send.nlines && !ss->b.stop; i++) {
 		line = run_expand(ss, st->u.send.lines[i], false, &len);
 		if (line == NULL)
 			break;
@@ -502,7 +419,7 @@ run_step_send(struct run_session *ss, const struct scn_step *st)
 		free(line);
 		free(cmd);
 	}
-	if (!ss->stop)
+	if (!ss->b.stop)
 		run_send_bytes(ss, buf, total);
 	free(buf);
 }
@@ -600,22 +517,22 @@ run_expected_text(const struct scn_expect_reply *e)
 static void
 run_after_mismatch(struct run_session *ss)
 {
-	if (ss->stop)
+	if (ss->b.stop)
 		return;
 	if (ss->last.code == 221 || ss->last.code == 421) {
 		run_event(ss, "the server is closing (%d): the remaining steps "
 		    "cannot run", ss->last.code);
-		ss->stop = true;
+		ss->b.stop = true;
 	} else if (ss->in_data) {
 		run_event(ss, "the server unexpectedly entered DATA (354): the "
 		    "remaining steps cannot run");
-		ss->stop = true;
+		ss->b.stop = true;
 	} else if (ss->last.code == 334) {
 		/* RFC 4954 4: the next line would be taken as a SASL response,
 		 * not a command; run_finish cancels with "*" */
 		run_event(ss, "the server unexpectedly sent a SASL challenge "
 		    "(334): the remaining steps cannot run");
-		ss->stop = true;
+		ss->b.stop = true;
 	}
 }
 
@@ -639,7 +556,7 @@ run_step_expect(struct run_session *ss, const struct scn_step *st)
 			run_check_reply_syntax(ss, &ss->last);
 			if (scn_codeset_match(&e->pass, ss->last.code)) {
 				run_got(ss, &got, &gotlen);
-				run_judge(ss, run_level_verdict(ss->s),
+				run_judge(ss, run_level_verdict(ss),
 				    expected, got, gotlen, "got %d, which this "
 				    "scenario must not see", ss->last.code);
 			}
@@ -654,7 +571,7 @@ run_step_expect(struct run_session *ss, const struct scn_step *st)
 		return;
 	}
 	run_check_reply_syntax(ss, &ss->last);
-	if (ss->stop) {
+	if (ss->b.stop) {
 		free(expected);
 		return;
 	}
@@ -674,7 +591,7 @@ run_step_expect(struct run_session *ss, const struct scn_step *st)
 			    "rest of this check not applicable",
 			    ss->last.code);
 		else
-			run_judge(ss, run_level_verdict(ss->s), expected, got,
+			run_judge(ss, run_level_verdict(ss), expected, got,
 			    gotlen, "got %d", ss->last.code);
 		run_after_mismatch(ss);
 		free(expected);
@@ -690,7 +607,7 @@ run_step_expect(struct run_session *ss, const struct scn_step *st)
 				    ss->last.enh_detail);
 			else
 				snprintf(enh, sizeof(enh), "none");
-			run_judge(ss, run_level_verdict(ss->s), expected, got,
+			run_judge(ss, run_level_verdict(ss), expected, got,
 			    gotlen, "enhanced status code %s, not %s", enh,
 			    e->enh);
 			free(expected);
@@ -700,11 +617,11 @@ run_step_expect(struct run_session *ss, const struct scn_step *st)
 	if (e->has_text_re) {
 		text = run_reply_text(&ss->last);
 		if (regexec(&e->text_re, text, 0, NULL, 0) != 0)
-			run_judge(ss, run_level_verdict(ss->s), expected, got,
+			run_judge(ss, run_level_verdict(ss), expected, got,
 			    gotlen, "reply text does not match /%s/",
 			    e->text_src);
 		free(text);
-		if (ss->stop) {
+		if (ss->b.stop) {
 			free(expected);
 			return;
 		}
@@ -735,17 +652,17 @@ run_step_keyword(struct run_session *ss, const struct scn_step *st)
 	    st->u.kw.param_src != NULL ? st->u.kw.param_src : "",
 	    st->u.kw.param_src != NULL ? "/" : "");
 	if (want && line == NULL)
-		run_judge(ss, run_level_verdict(ss->s), expected, ss->ehlo.raw,
+		run_judge(ss, run_level_verdict(ss), expected, ss->ehlo.raw,
 		    ss->ehlo.rawlen, "keyword %s not offered",
 		    st->u.kw.keyword);
 	else if (want && st->u.kw.has_param_re &&
 	    regexec(&st->u.kw.param_re, params, 0, NULL, 0) != 0)
-		run_judge(ss, run_level_verdict(ss->s), expected, ss->ehlo.raw,
+		run_judge(ss, run_level_verdict(ss), expected, ss->ehlo.raw,
 		    ss->ehlo.rawlen, "parameters of %s do not match",
 		    st->u.kw.keyword);
 	else if (!want && line != NULL && (!st->u.kw.has_param_re ||
 	    regexec(&st->u.kw.param_re, params, 0, NULL, 0) == 0))
-		run_judge(ss, run_level_verdict(ss->s), expected, ss->ehlo.raw,
+		run_judge(ss, run_level_verdict(ss), expected, ss->ehlo.raw,
 		    ss->ehlo.rawlen, "keyword %s offered%s%s", st->u.kw.keyword,
 		    st->u.kw.has_param_re ? " with " : "",
 		    st->u.kw.has_param_re ? params : "");
@@ -766,7 +683,7 @@ run_step_expect_close(struct run_session *ss, const struct scn_step *st)
 		rs = run_read_reply(ss, deadline);
 		if (rs == RUN_READ_REPLY) {
 			run_got(ss, &got, &gotlen);
-			run_judge(ss, run_level_verdict(ss->s), "the server "
+			run_judge(ss, run_level_verdict(ss), "the server "
 			    "closes the connection", got, gotlen,
 			    "a reply came instead of the close");
 			return;
@@ -778,7 +695,7 @@ run_step_expect_close(struct run_session *ss, const struct scn_step *st)
 			if (plen > 0) {
 				char *pend = run_pending_esc(ss, &plen);
 
-				run_judge(ss, run_level_verdict(ss->s),
+				run_judge(ss, run_level_verdict(ss),
 				    "the server closes the connection", pend,
 				    strlen(pend), "a partial reply came "
 				    "before the close");
@@ -787,7 +704,7 @@ run_step_expect_close(struct run_session *ss, const struct scn_step *st)
 			return;
 		}
 		if (rs == RUN_READ_TIMEOUT) {
-			run_judge(ss, run_level_verdict(ss->s), "the server "
+			run_judge(ss, run_level_verdict(ss), "the server "
 			    "closes the connection", NULL, 0, "the connection "
 			    "was still open after %.1f s",
 			    (double)run_scaled_us(ss, within) / 1e6);
@@ -807,19 +724,19 @@ run_step_silence(struct run_session *ss, const struct scn_step *st)
 	size_t gotlen;
 	char *pend;
 
-	if (deadline > ss->deadline)
-		deadline = ss->deadline;
+	if (deadline > ss->b.deadline)
+		deadline = ss->b.deadline;
 	rs = run_read_reply(ss, deadline);
 	if (rs == RUN_READ_REPLY) {
 		run_got(ss, &got, &gotlen);
-		run_judge(ss, run_level_verdict(ss->s), "no reply for "
+		run_judge(ss, run_level_verdict(ss), "no reply for "
 		    "the time given", got, gotlen, "a reply came where "
 		    "none should");
 		return;
 	}
 	pend = run_pending_esc(ss, &gotlen);
 	if (gotlen > 0)
-		run_judge(ss, run_level_verdict(ss->s), "no bytes for "
+		run_judge(ss, run_level_verdict(ss), "no bytes for "
 		    "the time given", pend, strlen(pend), "bytes came where "
 		    "none should");
 	free(pend);
@@ -859,7 +776,7 @@ run_step_capture(struct run_session *ss, const struct scn_step *st)
 			size_t gotlen;
 
 			run_got(ss, &got, &gotlen);
-			run_judge(ss, run_level_verdict(ss->s), "reply text "
+			run_judge(ss, run_level_verdict(ss), "reply text "
 			    "matching the capture pattern", got, gotlen,
 			    "cannot capture %s: /%s/ does not match the reply",
 			    st->u.capture.var, st->u.capture.re_src);
@@ -885,8 +802,8 @@ run_step_pause(struct run_session *ss, const struct scn_step *st)
 	struct timespec ts;
 	int64_t left;
 
-	if (until > ss->deadline)
-		until = ss->deadline;
+	if (until > ss->b.deadline)
+		until = ss->b.deadline;
 	while ((left = until - sc_now_us()) > 0) {
 		ts.tv_sec = left / 1000000;
 		ts.tv_nsec = (left % 1000000) * 1000;
@@ -934,13 +851,13 @@ run_tls_handshake(struct run_session *ss, const struct scn_starttls *t,
 	pend = smtp_rparser_pending(ss->rp, &plen);
 	if (plen > 0) {
 		esc = sc_esc(pend, plen, SC_SHOW_BYTES_MAX);
-		run_judge(ss, run_level_verdict(ss->s), "nothing from the "
+		run_judge(ss, run_level_verdict(ss), "nothing from the "
 		    "server between its 220 and the TLS handshake", esc,
 		    strlen(esc), "the server sent %zu byte%s in clear after "
 		    "the 220 (RFC 3207 4.2: such bytes must not be acted on)",
 		    plen, plen == 1 ? "" : "s");
 		free(esc);
-		if (ss->stop)
+		if (ss->b.stop)
 			return;
 		smtp_rparser_reset(ss->rp);
 	}
@@ -970,7 +887,7 @@ run_tls_handshake(struct run_session *ss, const struct scn_starttls *t,
 			ss->has_ehlo = false;
 		}
 		if (fails)
-			run_judge(ss, run_level_verdict(ss->s), "the handshake "
+			run_judge(ss, run_level_verdict(ss), "the handshake "
 			    "to fail", desc, strlen(desc), "the server "
 			    "accepted the handshake: %s %s", ss->tls.version,
 			    ss->tls.cipher);
@@ -986,10 +903,10 @@ run_tls_handshake(struct run_session *ss, const struct scn_starttls *t,
 		    0, "%s; give --ca FILE for a private CA, or --insecure "
 		    "to go on without verification", err.msg);
 	else if (cs == CONN_TIMEOUT)
-		run_judge(ss, run_level_verdict(ss->s), what, NULL, 0,
+		run_judge(ss, run_level_verdict(ss), what, NULL, 0,
 		    "the TLS handshake did not finish in time");
 	else
-		run_judge(ss, run_level_verdict(ss->s), what, NULL, 0, "%s",
+		run_judge(ss, run_level_verdict(ss), what, NULL, 0, "%s",
 		    err.msg);
 }
 
@@ -1027,7 +944,7 @@ run_step_secure(struct run_session *ss, const struct scn_step *st)
 		return;
 	}
 	run_send_bytes(ss, "STARTTLS\r\n", 10);
-	if (ss->stop)
+	if (ss->b.stop)
 		return;
 	run_outq_push(ss, RUN_CMD_OTHER);
 	rs = run_read_reply(ss, run_deadline(ss, SC_READ_TIMEOUT_MS));
@@ -1055,7 +972,7 @@ static void
 run_step_expect_tls(struct run_session *ss, const struct scn_step *st)
 {
 	const struct scn_expect_tls *t = &st->u.tls;
-	enum run_verdict v = run_level_verdict(ss->s);
+	enum run_verdict v = run_level_verdict(ss);
 	char *desc, *expected = NULL;
 	long port = atol(ss->ctx->port);
 	bool ok = false;
@@ -1210,8 +1127,8 @@ run_prereqs(struct run_session *ss)
 	const char *v;
 	size_t i;
 
-	for (i = 0; i < ss->s->nreq; i++) {
-		rq = &ss->s->req[i];
+	for (i = 0; i < ss->b.s->nreq; i++) {
+		rq = &ss->b.s->req[i];
 		switch (rq->kind) {
 		case SCN_REQ_KEYWORD:
 			v = run_probe_keyword_params(&ss->ctx->probe, rq->arg);
@@ -1291,15 +1208,15 @@ run_finish(struct run_session *ss)
 	int64_t deadline;
 	size_t i;
 
-	ss->step = NULL;
+	ss->b.step = NULL;
 	if (ss->c == NULL)
 		return;
 	if (!ss->eof && !ss->in_data && !ss->quit_sent) {
 		struct sc_err err = { 0 };
 
-		if (ss->has_last && ss->last.code == 334 && ss->stop) {
+		if (ss->has_last && ss->last.code == 334 && ss->b.stop) {
 			/* cancel the SASL exchange first (RFC 4954 4: 501) */
-			transcript_add(&ss->r->tr, TR_SENT, run_t(ss), 0,
+			transcript_add(&ss->b.r->tr, TR_SENT, run_t(ss), 0,
 			    "*\r\n", 3);
 			if (conn_write(ss->c, "*\r\n", 3, sc_now_us() +
 			    run_scaled_us(ss, SC_QUIT_TIMEOUT_MS), &err) ==
@@ -1307,13 +1224,13 @@ run_finish(struct run_session *ss)
 				run_outq_push(ss, RUN_CMD_OTHER);
 		}
 
-		ss->deadline = sc_now_us() + run_scaled_us(ss,
+		ss->b.deadline = sc_now_us() + run_scaled_us(ss,
 		    SC_QUIT_TIMEOUT_MS);
-		transcript_add(&ss->r->tr, TR_SENT, run_t(ss), 0, "QUIT\r\n", 6);
-		if (conn_write(ss->c, "QUIT\r\n", 6, ss->deadline, &err) ==
+		transcript_add(&ss->b.r->tr, TR_SENT, run_t(ss), 0, "QUIT\r\n", 6);
+		if (conn_write(ss->c, "QUIT\r\n", 6, ss->b.deadline, &err) ==
 		    CONN_OK) {
 			run_outq_push(ss, RUN_CMD_QUIT);
-			deadline = ss->deadline;
+			deadline = ss->b.deadline;
 			/* skip replies the scenario left unread */
 			for (i = 0; i < RUN_OUTSTANDING_MAX; i++) {
 				if (run_read_reply(ss, deadline) !=
@@ -1326,26 +1243,24 @@ run_finish(struct run_session *ss)
 	ss->c = NULL;
 }
 
+/* run_step_b - run_step as the shared step loop calls it. */
+static void
+run_step_b(struct run_sess *b, const struct scn_step *st)
+{
+	run_step((struct run_session *)b, st);	/* b is its first member */
+}
+
 /* run_scenario - play one scenario. */
 void
 run_scenario(const struct run_ctx *ctx, const struct scn *s,
     struct run_result *r)
 {
 	struct run_session ss;
-	const struct scn_step *st;
-	int64_t t_step;
 	size_t i;
 
 	memset(&ss, 0, sizeof(ss));
+	run_sess_begin(&ss.b, s, r, ctx->timeout_scale);
 	ss.ctx = ctx;
-	ss.s = s;
-	ss.r = r;
-	r->scn = s;
-	r->verdict = RUN_PASS;
-	r->started_wall_us = sc_wall_us();
-	ss.t0 = sc_now_us();
-	ss.deadline = ss.t0 + run_scaled_us(&ss, s->timeout_ms > 0 ?
-	    s->timeout_ms : SC_SCENARIO_TIMEOUT_MS);
 	ss.vars = scn_vars_dup(ctx->vars);
 	ss.rp = smtp_rparser_new();
 	for (i = 0; i < s->nsteps; i++)
@@ -1353,29 +1268,10 @@ run_scenario(const struct run_ctx *ctx, const struct scn *s,
 		    s->steps[i].kind == SCN_STEP_SECURE) &&
 		    s->steps[i].u.starttls.any_cert)
 			ss.any_cert = true;
-
-	if (run_prereqs(&ss)) {
-		for (i = 0; i < s->nsteps && !ss.stop; i++) {
-			st = &s->steps[i];
-			ss.step = st;
-			ss.step_outcome = RUN_PASS;
-			t_step = run_t(&ss);
-			run_step(&ss, st);
-			run_step_log_add(r, st->line, st->src, t_step,
-			    run_t(&ss) - t_step, ss.step_outcome,
-			    ss.step_detail);
-			free(ss.step_detail);
-			ss.step_detail = NULL;
-			if (!ss.stop && sc_now_us() >= ss.deadline) {
-				run_judge(&ss, RUN_FAIL, "the scenario to "
-				    "finish in time", NULL, 0, "the scenario's "
-				    "deadline passed");
-			}
-		}
-	}
-	free(ss.step_detail);	/* set when a prerequisite was unmet */
+	if (run_prereqs(&ss))
+		run_sess_steps(&ss.b, run_step_b);
 	run_finish(&ss);
-	r->duration_us = sc_now_us() - ss.t0;
+	run_sess_end(&ss.b);
 	if (ss.has_last)
 		smtp_reply_clear(&ss.last);
 	if (ss.has_ehlo)

@@ -17,6 +17,7 @@
  * the fake client (run_exec.c): MUST -> FAIL, SHOULD -> WARN, MAY -> INFO.
  */
 #include "run.h"
+#include "run_sess.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,106 +52,25 @@ extern char **environ;
 #define SERVE_POLL_MS		10
 
 struct serve_session {
+	struct run_sess		 b;		/* first: clock and judging */
 	const struct serve_ctx	*ctx;
-	const struct scn	*s;
-	struct run_result	*r;
 	struct conn		*c;
 	char			*in;		/* bytes from the client */
 	size_t			 inlen;
 	bool			 eof;
-	bool			 stop;
 	pid_t			 pid;		/* the client, or -1 */
 	bool			 exited;
 	int			 status;	/* waitpid status once exited */
 	char			 out_path[64];	/* its stdout and stderr */
-	int64_t			 t0, deadline;
-	const struct scn_step	*step;
-	enum run_verdict	 step_outcome;
-	char			*step_detail;
 };
 
-/* serve_scaled_us - ms times --timeout-scale, at least 1 ms. */
-static int64_t
-serve_scaled_us(const struct serve_session *ss, long ms)
-{
-	double us = (double)ms * 1000.0 * ss->ctx->timeout_scale;
-
-	return us < 1000.0 ? 1000 : (int64_t)us;
-}
-
-/* serve_deadline - now + ms (scaled), capped by the scenario's. */
-static int64_t
-serve_deadline(const struct serve_session *ss, long ms)
-{
-	int64_t d = sc_now_us() + serve_scaled_us(ss, ms);
-
-	return d < ss->deadline ? d : ss->deadline;
-}
-
-static int64_t
-serve_t(const struct serve_session *ss)
-{
-	return sc_now_us() - ss->t0;
-}
-
-/* serve_event - a harness note in the transcript. */
-static void
-serve_event(struct serve_session *ss, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void
-serve_event(struct serve_session *ss, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	transcript_add(&ss->r->tr, TR_EVENT, serve_t(ss), ss->step != NULL ?
-	    ss->step->line : 0, msg, strlen(msg));
-	free(msg);
-}
-
-/* serve_level - what a mismatch costs at the scenario's level. */
-static enum run_verdict
-serve_level(const struct scn *s)
-{
-	switch (s->level) {
-	case SCN_LEVEL_MUST: return RUN_FAIL;
-	case SCN_LEVEL_SHOULD: return RUN_WARN;
-	case SCN_LEVEL_MAY: return RUN_INFO;
-	}
-	return RUN_FAIL;
-}
-
-/* serve_judge - record a non-PASS outcome of the current step. */
-static void
-serve_judge(struct serve_session *ss, enum run_verdict v,
-    const char *expected, const void *got, size_t gotlen, const char *fmt,
-    ...) __attribute__((format(printf, 6, 7)));
-static void
-serve_judge(struct serve_session *ss, enum run_verdict v,
-    const char *expected, const void *got, size_t gotlen, const char *fmt,
-    ...)
-{
-	const struct scn_step *st = ss->step;
-	va_list ap;
-	char *reason;
-
-	va_start(ap, fmt);
-	reason = xvasprintf(fmt, ap);
-	va_end(ap);
-	run_result_set(ss->r, v, st != NULL ? st->line : 0, st != NULL ?
-	    st->src : NULL, expected, got, gotlen, reason);
-	if (v > ss->step_outcome || ss->step_outcome == RUN_PASS) {
-		ss->step_outcome = v;
-		free(ss->step_detail);
-		ss->step_detail = xstrdup(reason);
-	}
-	free(reason);
-	if (v == RUN_FAIL || v == RUN_ERROR || v == RUN_SKIP)
-		ss->stop = true;
-}
+/* The shared session helpers (run_sess.h), for this session. */
+#define serve_scaled_us(ss, ms)	run_sess_scaled_us(&(ss)->b, (ms))
+#define serve_deadline(ss, ms)	run_sess_deadline(&(ss)->b, (ms))
+#define serve_t(ss)		run_sess_t(&(ss)->b)
+#define serve_event(ss, ...)	run_sess_event(&(ss)->b, __VA_ARGS__)
+#define serve_judge(ss, ...)	run_sess_judge(&(ss)->b, __VA_ARGS__)
+#define serve_level(ss)		run_sess_level(&(ss)->b)
 
 /* serve_quote - s in single quotes for /bin/sh, into a growing buffer. */
 static int
@@ -192,11 +112,11 @@ serve_placeholder(const struct serve_session *ss, const char *name,
 	if (n == 4 && memcmp(name, "port", 4) == 0)
 		return ss->ctx->port;
 	if (n == 7 && memcmp(name, "message", 7) == 0)
-		return ss->s->message;
-	for (i = 0; i < ss->s->nclient_vars; i++)
-		if (strncmp(ss->s->client_vars[i], name, n) == 0 &&
-		    ss->s->client_vars[i][n] == '=')
-			return ss->s->client_vars[i] + n + 1;
+		return ss->b.s->message;
+	for (i = 0; i < ss->b.s->nclient_vars; i++)
+		if (strncmp(ss->b.s->client_vars[i], name, n) == 0 &&
+		    ss->b.s->client_vars[i][n] == '=')
+			return ss->b.s->client_vars[i] + n + 1;
 	{
 		char key[64];
 
@@ -432,7 +352,7 @@ serve_step_command(struct serve_session *ss, const struct scn_step *st)
 	while ((lf = ss->inlen > 0 ? memchr(ss->in, '\n', ss->inlen) : NULL)
 	    == NULL) {
 		if (ss->inlen > SERVE_LINE_MAX) {
-			serve_judge(ss, serve_level(ss->s), expected, ss->in,
+			serve_judge(ss, serve_level(ss), expected, ss->in,
 			    ss->inlen, "a command line over %d octets "
 			    "(RFC 5321 4.5.3.1.4: 512)", SERVE_LINE_MAX);
 			free(expected);
@@ -445,7 +365,7 @@ serve_step_command(struct serve_session *ss, const struct scn_step *st)
 		}
 	}
 	n = (size_t)(lf - ss->in) + 1;
-	transcript_add(&ss->r->tr, TR_RECV, serve_t(ss), st->line, ss->in, n);
+	transcript_add(&ss->b.r->tr, TR_RECV, serve_t(ss), st->line, ss->in, n);
 	line = xstrndup(ss->in, n);
 	serve_consume(ss, n);
 	if (n < 2 || line[n - 2] != '\r') {
@@ -459,11 +379,11 @@ serve_step_command(struct serve_session *ss, const struct scn_step *st)
 	line[n - 2] = '\0';
 	vlen = strcspn(line, " ");
 	if (!serve_verb_match(e->verbs, line, vlen))
-		serve_judge(ss, serve_level(ss->s), expected, line, n - 2,
+		serve_judge(ss, serve_level(ss), expected, line, n - 2,
 		    "got %.*s", (int)(vlen > 32 ? 32 : vlen), line);
 	else if (e->has_arg_re && regexec(&e->arg_re, line[vlen] == ' ' ?
 	    line + vlen + 1 : "", 0, NULL, 0) != 0)
-		serve_judge(ss, serve_level(ss->s), expected, line, n - 2,
+		serve_judge(ss, serve_level(ss), expected, line, n - 2,
 		    "the argument does not match /%s/", e->arg_src);
 	free(line);
 	free(expected);
@@ -543,7 +463,7 @@ serve_step_body(struct serve_session *ss, const struct scn_step *st)
 			body = xrealloc(body, blen + ss->inlen + 2);
 			used = smtp_unstuff_feed(&u, ss->in, ss->inlen,
 			    body + blen, &olen);
-			transcript_add(&ss->r->tr, TR_RECV, serve_t(ss),
+			transcript_add(&ss->b.r->tr, TR_RECV, serve_t(ss),
 			    st->line, ss->in, used);
 			blen += olen;
 			serve_consume(ss, used);
@@ -575,13 +495,13 @@ serve_step_body(struct serve_session *ss, const struct scn_step *st)
 		return;
 	}
 	if (e->same) {
-		want = serve_message(ss->s->message, &wlen, &err);
+		want = serve_message(ss->b.s->message, &wlen, &err);
 		if (want == NULL) {
 			serve_judge(ss, RUN_ERROR, "the message file", NULL, 0,
 			    "%s", err.msg);
 		} else if (wlen != blen || memcmp(want, body, blen) != 0) {
 			diff = serve_first_diff(body, blen, want, wlen);
-			serve_judge(ss, serve_level(ss->s), "the message as the "
+			serve_judge(ss, serve_level(ss), "the message as the "
 			    "client was given it, dot-stuffing undone", body,
 			    blen, "%s (%zu bytes received, %zu expected)", diff,
 			    blen, wlen);
@@ -589,7 +509,7 @@ serve_step_body(struct serve_session *ss, const struct scn_step *st)
 		}
 		free(want);
 	}
-	if (!ss->stop && e->has_text_re) {
+	if (!ss->b.stop && e->has_text_re) {
 		/* match line by line: CRLF to LF for REG_NEWLINE */
 		text = xmalloc(blen + 1);
 		for (i = 0, olen = 0; i < blen; i++)
@@ -598,7 +518,7 @@ serve_step_body(struct serve_session *ss, const struct scn_step *st)
 				text[olen++] = body[i];
 		text[olen] = '\0';
 		if (regexec(&e->text_re, text, 0, NULL, 0) != 0)
-			serve_judge(ss, serve_level(ss->s), "message text "
+			serve_judge(ss, serve_level(ss), "message text "
 			    "with a line matching the pattern", body, blen,
 			    "no line matches /%s/", e->text_src);
 		free(text);
@@ -619,7 +539,7 @@ serve_step_quiet(struct serve_session *ss, const struct scn_step *st)
 	int rd;
 
 	if (ss->inlen > 0 && !close) {
-		serve_judge(ss, serve_level(ss->s), "no bytes from the client",
+		serve_judge(ss, serve_level(ss), "no bytes from the client",
 		    ss->in, ss->inlen, "the client had sent more already");
 		return;
 	}
@@ -629,16 +549,16 @@ serve_step_quiet(struct serve_session *ss, const struct scn_step *st)
 			break;		/* closed: silence too */
 		if (rd == -1) {
 			if (close && cs == CONN_TIMEOUT)
-				serve_judge(ss, serve_level(ss->s), "the client "
+				serve_judge(ss, serve_level(ss), "the client "
 				    "to close the connection", ss->in,
 				    ss->inlen, "still open after %.1f s",
 				    (double)serve_scaled_us(ss, ms) / 1e6);
 			break;
 		}
 		if (!close || ss->inlen > before) {
-			transcript_add(&ss->r->tr, TR_RECV, serve_t(ss),
+			transcript_add(&ss->b.r->tr, TR_RECV, serve_t(ss),
 			    st->line, ss->in + before, ss->inlen - before);
-			serve_judge(ss, serve_level(ss->s), close ? "the "
+			serve_judge(ss, serve_level(ss), close ? "the "
 			    "client to close the connection" : "no bytes from "
 			    "the client", ss->in + before, ss->inlen - before,
 			    "the client sent more");
@@ -663,7 +583,7 @@ serve_step_starttls(struct serve_session *ss)
 		return;
 	}
 	if (ss->inlen > 0) {
-		serve_judge(ss, serve_level(ss->s), "nothing from the client "
+		serve_judge(ss, serve_level(ss), "nothing from the client "
 		    "between STARTTLS and its TLS handshake", ss->in,
 		    ss->inlen, "the client sent %zu bytes after STARTTLS, before "
 		    "the handshake (RFC 3207 4: STARTTLS ends a pipelined group)",
@@ -676,7 +596,7 @@ serve_step_starttls(struct serve_session *ss)
 	if (cs != CONN_OK) {
 		serve_event(ss, "%s", err.msg);
 		ss->eof = true;
-		serve_judge(ss, serve_level(ss->s), "a TLS handshake from the "
+		serve_judge(ss, serve_level(ss), "a TLS handshake from the "
 		    "client", NULL, 0, "%s", err.msg);
 		return;
 	}
@@ -698,7 +618,7 @@ serve_step_exit(struct serve_session *ss, const struct scn_step *st)
 	if (ss->pid == -1)
 		return;
 	if (!serve_wait_exit(ss, serve_deadline(ss, within))) {
-		serve_judge(ss, serve_level(ss->s), st->u.exit_want ==
+		serve_judge(ss, serve_level(ss), st->u.exit_want ==
 		    SCN_EXIT_SUCCESS ? "the client to exit with status 0" :
 		    "the client to exit with a failure status", NULL, 0,
 		    "the client is still running after %.1f s",
@@ -716,7 +636,7 @@ serve_step_exit(struct serve_session *ss, const struct scn_step *st)
 		else
 			snprintf(got, sizeof(got), "signal %d",
 			    WIFSIGNALED(ss->status) ? WTERMSIG(ss->status) : 0);
-		serve_judge(ss, serve_level(ss->s), st->u.exit_want ==
+		serve_judge(ss, serve_level(ss), st->u.exit_want ==
 		    SCN_EXIT_SUCCESS ? "exit status 0 (success)" :
 		    "a failure exit status", got, strlen(got), "the client "
 		    "exited with %s", got);
@@ -729,7 +649,7 @@ serve_send(struct serve_session *ss, const char *p, size_t len)
 {
 	struct sc_err err = { 0 };
 
-	transcript_add(&ss->r->tr, TR_SENT, serve_t(ss), ss->step->line, p,
+	transcript_add(&ss->b.r->tr, TR_SENT, serve_t(ss), ss->b.step->line, p,
 	    len);
 	if (conn_write(ss->c, p, len, serve_deadline(ss, SC_WRITE_TIMEOUT_MS),
 	    &err) != CONN_OK) {
@@ -878,7 +798,7 @@ serve_finish(struct serve_session *ss)
 	char *out, *esc;
 	size_t len;
 
-	ss->step = NULL;
+	ss->b.step = NULL;
 	if (ss->c != NULL) {
 		conn_free(ss->c);
 		ss->c = NULL;
@@ -910,45 +830,28 @@ serve_finish(struct serve_session *ss)
 	}
 }
 
+/* serve_step_b - serve_step as the shared step loop calls it. */
+static void
+serve_step_b(struct run_sess *b, const struct scn_step *st)
+{
+	serve_step((struct serve_session *)b, st);	/* b comes first */
+}
+
 /* run_serve_scenario - play one server-role scenario. */
 void
 run_serve_scenario(const struct serve_ctx *ctx, const struct scn *s,
     struct run_result *r)
 {
 	struct serve_session ss;
-	const struct scn_step *st;
-	int64_t t_step;
-	size_t i;
 
 	memset(&ss, 0, sizeof(ss));
+	run_sess_begin(&ss.b, s, r, ctx->timeout_scale);
 	ss.ctx = ctx;
-	ss.s = s;
-	ss.r = r;
 	ss.pid = -1;
-	r->scn = s;
-	r->verdict = RUN_PASS;
-	r->started_wall_us = sc_wall_us();
-	ss.t0 = sc_now_us();
-	ss.deadline = ss.t0 + serve_scaled_us(&ss, s->timeout_ms > 0 ?
-	    s->timeout_ms : SC_SCENARIO_TIMEOUT_MS);
 	if (ctx->client_cmd != NULL)
 		serve_spawn(&ss);
-	for (i = 0; i < s->nsteps && !ss.stop; i++) {
-		st = &s->steps[i];
-		ss.step = st;
-		ss.step_outcome = RUN_PASS;
-		t_step = serve_t(&ss);
-		serve_step(&ss, st);
-		run_step_log_add(r, st->line, st->src, t_step, serve_t(&ss) -
-		    t_step, ss.step_outcome, ss.step_detail);
-		free(ss.step_detail);
-		ss.step_detail = NULL;
-		if (!ss.stop && sc_now_us() >= ss.deadline)
-			serve_judge(&ss, RUN_FAIL, "the scenario to finish in "
-			    "time", NULL, 0, "the scenario's deadline passed");
-	}
-	free(ss.step_detail);
+	run_sess_steps(&ss.b, serve_step_b);
 	serve_finish(&ss);
-	r->duration_us = sc_now_us() - ss.t0;
+	run_sess_end(&ss.b);
 	free(ss.in);
 }

@@ -1131,6 +1131,18 @@ const struct scn_parse_kw scn_step_table[] = {
 	{ NULL,		NULL }
 };
 
+/* scn_step_re - compile src (if any) into *re once; the parser checked
+ * it already, so a failure here is our bug. */
+static void
+scn_step_re(const char *src, regex_t *re, bool *has, int flags)
+{
+	if (src == NULL)
+		return;
+	if (regcomp(re, src, flags) != 0)
+		fatal("regex /%s/ compiled once, not twice", src);
+	*has = true;
+}
+
 /* scn_step_compile - compile the checked regexes in place, now that the
  * step array will not move again. */
 void
@@ -1145,50 +1157,26 @@ scn_step_compile(struct scn *s)
 		st = &s->steps[i];
 		switch (st->kind) {
 		case SCN_STEP_EXPECT_REPLY:
-			if (st->u.reply.text_src == NULL)
-				break;
-			if (regcomp(&st->u.reply.text_re, st->u.reply.text_src,
-			    f | REG_NOSUB) != 0)
-				fatal("regex /%s/ compiled once, not twice",
-				    st->u.reply.text_src);
-			st->u.reply.has_text_re = true;
+			scn_step_re(st->u.reply.text_src, &st->u.reply.text_re,
+			    &st->u.reply.has_text_re, f | REG_NOSUB);
 			break;
 		case SCN_STEP_EXPECT_KEYWORD:
 		case SCN_STEP_EXPECT_NO_KEYWORD:
-			if (st->u.kw.param_src == NULL)
-				break;
-			if (regcomp(&st->u.kw.param_re, st->u.kw.param_src,
-			    f | REG_NOSUB) != 0)
-				fatal("regex /%s/ compiled once, not twice",
-				    st->u.kw.param_src);
-			st->u.kw.has_param_re = true;
+			scn_step_re(st->u.kw.param_src, &st->u.kw.param_re,
+			    &st->u.kw.has_param_re, f | REG_NOSUB);
 			break;
 		case SCN_STEP_EXPECT_COMMAND:
-			if (st->u.cmd.arg_src == NULL)
-				break;
-			if (regcomp(&st->u.cmd.arg_re, st->u.cmd.arg_src,
-			    f | REG_NOSUB) != 0)
-				fatal("regex /%s/ compiled once, not twice",
-				    st->u.cmd.arg_src);
-			st->u.cmd.has_arg_re = true;
+			scn_step_re(st->u.cmd.arg_src, &st->u.cmd.arg_re,
+			    &st->u.cmd.has_arg_re, f | REG_NOSUB);
 			break;
 		case SCN_STEP_EXPECT_BODY:
-			if (st->u.body.text_src == NULL)
-				break;
-			if (regcomp(&st->u.body.text_re, st->u.body.text_src,
-			    f | REG_NOSUB) != 0)
-				fatal("regex /%s/ compiled once, not twice",
-				    st->u.body.text_src);
-			st->u.body.has_text_re = true;
+			scn_step_re(st->u.body.text_src, &st->u.body.text_re,
+			    &st->u.body.has_text_re, f | REG_NOSUB);
 			break;
 		case SCN_STEP_CAPTURE:
-			if (st->u.capture.re_src == NULL)
-				break;
-			if (regcomp(&st->u.capture.re, st->u.capture.re_src,
-			    f) != 0)
-				fatal("regex /%s/ compiled once, not twice",
-				    st->u.capture.re_src);
-			st->u.capture.has_re = true;
+			/* no REG_NOSUB: group 1 is the value */
+			scn_step_re(st->u.capture.re_src, &st->u.capture.re,
+			    &st->u.capture.has_re, f);
 			break;
 		default:
 			break;
