@@ -447,6 +447,25 @@ scn_step_within(struct scn_parser *p, struct scn_lex *lx, long *ms)
 	return rc;
 }
 
+/* scn_step_within_opt - an optional `within DURATION` where the line
+ * may end; anything else is an error naming expected. */
+static int
+scn_step_within_opt(struct scn_parser *p, struct scn_lex *lx, long *ms,
+    const char *expected)
+{
+	char *w;
+	int col, rc;
+
+	if ((w = scn_lex_word(lx, &col)) == NULL)
+		return 0;
+	if (strcmp(w, "within") == 0)
+		rc = scn_step_within(p, lx, ms);
+	else
+		rc = scn_parse_err_got(p, col, expected, w);
+	free(w);
+	return rc;
+}
+
 /* scn_step_expect_reply - `expect CODES [options]`. The step is built in
  * r and within, and appended only when the line is good. */
 static int
@@ -815,18 +834,9 @@ scn_step_accept(struct scn_parser *p, struct scn_lex *lx, int kcol)
 {
 	struct scn_step *st;
 	long ms = 0;
-	char *w;
-	int col, rc = 0;
 
-	if ((w = scn_lex_word(lx, &col)) != NULL) {
-		if (strcmp(w, "within") == 0)
-			rc = scn_step_within(p, lx, &ms);
-		else
-			rc = scn_parse_err_got(p, col, "\"within\" or the end "
-			    "of the line", w);
-		free(w);
-	}
-	if (rc == -1 || scn_parse_end(p, lx) == -1 ||
+	if (scn_step_within_opt(p, lx, &ms, "\"within\" or the end of the "
+	    "line") == -1 || scn_parse_end(p, lx) == -1 ||
 	    (st = scn_step_new(p, SCN_STEP_ACCEPT)) == NULL)
 		return -1;
 	st->within_ms = ms;
@@ -862,7 +872,7 @@ static int
 scn_step_expect_command(struct scn_parser *p, struct scn_lex *lx)
 {
 	struct scn_step *st;
-	char *verbs, *re = NULL, *w;
+	char *verbs, *re = NULL;
 	long ms = 0;
 	int col, rc = 0;
 
@@ -875,14 +885,9 @@ scn_step_expect_command(struct scn_parser *p, struct scn_lex *lx)
 	if (rc == 0 && scn_lex_peek(lx) == '/' &&
 	    (re = scn_parse_regex(p, lx, false)) == NULL)
 		rc = -1;
-	if (rc == 0 && (w = scn_lex_word(lx, &col)) != NULL) {
-		if (strcmp(w, "within") == 0)
-			rc = scn_step_within(p, lx, &ms);
-		else
-			rc = scn_parse_err_got(p, col, "a /regex/ for the "
-			    "argument, \"within\" or the end of the line", w);
-		free(w);
-	}
+	if (rc == 0)
+		rc = scn_step_within_opt(p, lx, &ms, "a /regex/ for the "
+		    "argument, \"within\" or the end of the line");
 	if (rc == 0 && scn_parse_end(p, lx) == 0 &&
 	    (st = scn_step_new(p, SCN_STEP_EXPECT_COMMAND)) != NULL) {
 		st->u.cmd.verbs = verbs;
@@ -954,14 +959,9 @@ scn_step_expect_exit(struct scn_parser *p, struct scn_lex *lx)
 	else if (strcmp(w, "success") != 0)
 		rc = scn_parse_err_got(p, col, "success or failure", w);
 	free(w);
-	if (rc == 0 && (w = scn_lex_word(lx, &col)) != NULL) {
-		if (strcmp(w, "within") == 0)
-			rc = scn_step_within(p, lx, &ms);
-		else
-			rc = scn_parse_err_got(p, col, "\"within\" or the end "
-			    "of the line", w);
-		free(w);
-	}
+	if (rc == 0)
+		rc = scn_step_within_opt(p, lx, &ms, "\"within\" or the end "
+		    "of the line");
 	if (rc == -1 || scn_parse_end(p, lx) == -1 ||
 	    (st = scn_step_new(p, SCN_STEP_EXPECT_EXIT)) == NULL)
 		return -1;
@@ -1032,14 +1032,9 @@ scn_step_expect(struct scn_parser *p, struct scn_lex *lx, int kcol)
 				return -1;
 			rc = scn_parse_duration(p, w, col, false, &ms);
 			free(w);
-		} else if ((w = scn_lex_word(lx, &col)) != NULL) {
-			if (strcmp(w, "within") == 0)
-				rc = scn_step_within(p, lx, &ms);
-			else
-				rc = scn_parse_err_got(p, col, "\"within\" or "
-				    "the end of the line", w);
-			free(w);
-		}
+		} else
+			rc = scn_step_within_opt(p, lx, &ms, "\"within\" or "
+			    "the end of the line");
 		if (rc == -1 || scn_parse_end(p, lx) == -1 ||
 		    (st = scn_step_new(p, silence ?
 		    SCN_STEP_EXPECT_SILENCE : SCN_STEP_EXPECT_CLOSE)) == NULL)
