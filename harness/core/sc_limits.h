@@ -55,6 +55,7 @@
 #define SCN_VARS_MAX		256
 #define SCN_EXPAND_MAX		(16 * 1024 * 1024) /* an expanded string */
 #define SCN_REPEAT_MAX		(16 * 1024 * 1024) /* ${repeat:N:..} */
+#define SCN_TIMES_MAX		100000	/* `expect 250 times N` */
 
 /* ESMTP parameters (RFC 5321 4.1.2 Mail-/Rcpt-parameters). */
 #define SMTP_ADDR_PARAMS_MAX	16	/* 5321 4.1.2: no limit; no extension

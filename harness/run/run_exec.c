@@ -536,9 +536,9 @@ run_after_mismatch(struct run_session *ss)
 	}
 }
 
-/* run_step_expect - read one reply and judge it. */
+/* run_expect_one - read one reply and judge it. */
 static void
-run_step_expect(struct run_session *ss, const struct scn_step *st)
+run_expect_one(struct run_session *ss, const struct scn_step *st)
 {
 	const struct scn_expect_reply *e = &st->u.reply;
 	long within = st->within_ms > 0 ? st->within_ms : SC_READ_TIMEOUT_MS;
@@ -630,6 +630,22 @@ run_step_expect(struct run_session *ss, const struct scn_step *st)
 		run_judge(ss, RUN_INFO, expected, got, gotlen,
 		    "the server chose %d (allowed; recorded)", ss->last.code);
 	free(expected);
+}
+
+/* run_step_expect - `expect CODES ...`, times N replies (default 1). */
+static void
+run_step_expect(struct run_session *ss, const struct scn_step *st)
+{
+	long n = st->u.reply.times > 0 ? st->u.reply.times : 1, k;
+
+	enum run_verdict before;
+
+	for (k = 0; k < n && !ss->b.stop; k++) {
+		before = ss->b.step_outcome;
+		run_expect_one(ss, st);
+		if (n > 1 && ss->b.step_outcome != before)
+			run_event(ss, "(that was reply %ld of %ld)", k + 1, n);
+	}
 }
 
 /* run_step_keyword - the last EHLO reply lists (or not) a keyword. */

@@ -156,6 +156,7 @@ struct scn_expect_reply {
 	bool	 has_text_re;
 	bool	 negate;	/* `expect not CODES within D`: pass when no
 				   reply matching pass arrives within D */
+	long	 times;		/* `times N`: N replies, each checked; 0 = 1 */
 };
 
 struct scn_step {

@@ -31,7 +31,7 @@ const char *const scn_step_names[] = {
 
 static const char *const scn_step_expect_opts[] = {
 	"enh", "text", "warn-on", "info-on", "skip-on", "record", "within",
-	NULL
+	"times", NULL
 };
 
 /* scn_step_code_ok - three characters of digit or x, the first 2-5 or
@@ -477,6 +477,7 @@ scn_step_expect_reply(struct scn_parser *p, struct scn_lex *lx,
 	const char *near;
 	bool seen_enh = false, seen_text = false, seen_warn = false;
 	bool seen_info = false, seen_within = false, seen_skip = false;
+	bool seen_times = false;
 	long within = 0;
 	char *w, *v;
 	int col, vcol, rc;
@@ -500,6 +501,8 @@ scn_step_expect_reply(struct scn_parser *p, struct scn_lex *lx,
 			seen = &r.record;
 		else if (strcmp(w, "within") == 0)
 			seen = &seen_within;
+		else if (strcmp(w, "times") == 0)
+			seen = &seen_times;
 		if (seen == NULL) {
 			near = scn_parse_suggest(w, scn_step_expect_opts);
 			if (near != NULL)
@@ -508,7 +511,7 @@ scn_step_expect_reply(struct scn_parser *p, struct scn_lex *lx,
 			else
 				rc = scn_parse_err_got(p, col, "an option "
 				    "(enh, text, warn-on, info-on, skip-on, "
-				    "record, within)", w);
+				    "record, within, times)", w);
 		} else if (*seen) {
 			rc = scn_parse_err(p, col, "duplicate option \"%s\"",
 			    w);
@@ -521,6 +524,15 @@ scn_step_expect_reply(struct scn_parser *p, struct scn_lex *lx,
 				rc = -1;
 		} else if (seen == &seen_within) {
 			rc = scn_step_within(p, lx, &within);
+		} else if (seen == &seen_times) {
+			v = scn_parse_word(p, lx, &vcol, "a count after "
+			    "\"times\"");
+			if (v == NULL || sc_parse_long(v, 1, SCN_TIMES_MAX,
+			    &r.times) == -1)
+				rc = v == NULL ? -1 : scn_parse_err(p, vcol,
+				    "expected a count of replies, 1-%d, got "
+				    "\"%s\"", SCN_TIMES_MAX, v);
+			free(v);
 		} else if (seen != &r.record) {
 			v = scn_parse_word(p, lx, &vcol, seen == &seen_enh ?
 			    "an enhanced status code like 5.1.1 after \"enh\"" :

@@ -10,8 +10,9 @@
  *
  * Decisions the spec leaves open: a '$' not followed by '{' or '$' is an
  * error (a forgotten brace must not go out on the wire as text); TEXT in
- * ${repeat:N:TEXT} is literal apart from escapes (in quoted strings), so
- * `\x7d` puts a '}' in it; arithmetic works on signed decimal longs.
+ * ${repeat:N:TEXT} is literal apart from escapes (in quoted strings) and
+ * plain ${name} references, so `\x7d` puts a '}' in it; arithmetic works
+ * on signed decimal longs.
  */
 #include "scn_vars.h"
 
@@ -545,6 +546,26 @@ scn_vars_repeat(struct scn_vars_ctx *x, size_t dollar, size_t *ip)
 			if ((rc = scn_vars_escape(x, &i, &c)) == -1)
 				break;
 			text[tlen++] = c;
+			continue;
+		}
+		if (s[i] == '$' && s[i + 1] == '{' &&
+		    (n = scn_vars_name_len(s + i + 2)) > 0 &&
+		    s[i + 2 + n] == '}') {
+			/* a plain ${name} inside TEXT: its value, repeated */
+			const char *val;
+
+			if ((rc = scn_vars_lookup(x, s + i + 2, n, i,
+			    &val)) == -1)
+				break;
+			if (val != NULL) {
+				size_t vl = strlen(val);
+
+				text = xrealloc(text, strlen(s + i) + tlen +
+				    vl + 1);
+				memcpy(text + tlen, val, vl);
+				tlen += vl;
+			}
+			i += n + 3;
 			continue;
 		}
 		text[tlen++] = s[i++];

@@ -374,6 +374,14 @@ static const struct {
 	  HDR "level MUST\nconnect\nexpect 220\nsend EHLO h.example\n"
 	  "expect 250\nexpect no keyword SIZE /^[0-9]+$/\n", greet_ehlo_quit,
 	  NULL, RUN_FAIL, 9, "offered with" },
+	{ "times 2 reads two replies",
+	  HDR "level MUST\nconnect\nexpect 220\nsend NOOP\n"
+	  "expect 250 times 2\nexpect silence 200ms\n", extra_reply, NULL,
+	  RUN_PASS, 0, NULL },
+	{ "times 3 when two come fails",
+	  HDR "level MUST\nconnect\nexpect 220\nsend NOOP\n"
+	  "expect 250 times 3 within 300ms\n", extra_reply, NULL, RUN_FAIL,
+	  8, "no reply within" },
 	{ "skip-on ends the scenario as SKIP",
 	  HDR "level MUST\nconnect\nexpect 220\nsend NOOP x\n"
 	  "expect 250 skip-on 5xx\nsend NOOP\nexpect 250\n", reply_501,

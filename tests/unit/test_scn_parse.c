@@ -499,7 +499,7 @@ static const struct {
 	  "regex, got \"i\"" },
 	{ "unknown option", HDR "connect\nexpect 250 quickly\n",
 	  "x.scn:6:12: expected an option (enh, text, warn-on, info-on, "
-	  "skip-on, record, within), got \"quickly\"" },
+	  "skip-on, record, within, times), got \"quickly\"" },
 	{ "record twice", HDR "connect\nexpect 250 record record\n",
 	  "x.scn:6:19: duplicate option \"record\"" },
 	{ "within zero", HDR "connect\nexpect 250 within 0ms\n",

@@ -254,6 +254,9 @@ static const struct {
 	{ "${repeat:two:x}", false, "xx", 0 },
 	{ "${repeat:2:$x{}", false, "$x{$x{", 0 },
 	{ "${repeat:2:}y", false, "y", 0 },
+	{ "${repeat:2:<${n}>}", false, "<41><41>", 0 },
+	{ "${repeat:n-39:R ${helo}\\r\\n}", true,
+	  "R client.smtpcheck.test\r\nR client.smtpcheck.test\r\n", 0 },
 	{ "a\\r\\n", false, "a\\r\\n", 0 },		/* no escapes in send */
 	{ "a\\r\\n\\t", true, "a\r\n\t", 0 },
 	{ "\\\\ \\\" \\x41\\x7a\\xFF", true, "\\ \" Az\xff", 0 },
@@ -306,6 +309,7 @@ static const struct {
 	{ "${n+99999999999999999999}", false, "number too large", 5 },
 	{ "${repeat:3}", false, "expected \":\" after the repeat count", 11 },
 	{ "${repeat:3:abc", false, "unterminated \"${\": expected \"}\"", 1 },
+	{ "${repeat:2:${nosuch}}", false, "unknown variable \"nosuch\"", 12 },
 	{ "${base64:abc", false, "unterminated \"${base64:\": expected "
 	  "\"}\"", 1 },
 	{ "x${base64:a${nosuch}}", false, "unknown variable \"nosuch\"", 12 },
