@@ -36,6 +36,7 @@ port=$(cat "$tmp/port")
 
 rc=0
 "$build/smtpcheck" run --target "127.0.0.1:$port" --suite all --jobs 2 \
+	--timeout-scale 0.05 \
 	--ca "$here/fixtures/tls/ca.pem" --profile "$here/fixtures/smtpref.profile" \
 	--report junit:"$out/junit.xml" --report json:"$out/report.json" \
 	--report tap:"$out/report.tap" --report text:"$out/summary.txt" || rc=$?

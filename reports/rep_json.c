@@ -195,6 +195,8 @@ rep_json_write(FILE *f, const struct run_summary *sum)
 	rep_json_key(f, 2, "shard");
 	rep_out_json_str(f, sum->shard);
 	fputs(",\n", f);
+	rep_json_key(f, 2, "timeout_scale");
+	fprintf(f, "%g,\n", sum->timeout_scale > 0 ? sum->timeout_scale : 1.0);
 	rep_json_key(f, 2, "tls");
 	rep_out_json_str(f, sum->tls);
 	fputs(",\n", f);

@@ -65,6 +65,12 @@ rep_junit_props(FILE *f, const struct run_summary *sum, char **areas,
 		rep_junit_prop(f, "", "smtpcheck.target", sum->target);
 	if (sum->shard != NULL)
 		rep_junit_prop(f, "", "smtpcheck.shard", sum->shard);
+	if (sum->timeout_scale > 0 && sum->timeout_scale != 1.0) {
+		char sc[32];
+
+		snprintf(sc, sizeof(sc), "%g", sum->timeout_scale);
+		rep_junit_prop(f, "", "smtpcheck.timeout_scale", sc);
+	}
 	if (sum->tls != NULL)
 		rep_junit_prop(f, "", "smtpcheck.tls", sum->tls);
 	if (sum->tls_peer != NULL)

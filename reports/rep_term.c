@@ -210,6 +210,10 @@ rep_term_summary(FILE *f, const struct run_summary *sum, bool colour)
 		fputs(", ", f);
 	}
 	fprintf(f, "time %ss\n", t);
+	if (sum->timeout_scale > 0 && sum->timeout_scale != 1.0)
+		fprintf(f, "timeout scale %g: every wait and deadline times "
+		    "%g (the RFC minimums are not waited out in real time)\n",
+		    sum->timeout_scale, sum->timeout_scale);
 	if (sum->tls != NULL) {
 		fputs("tls ", f);
 		rep_out_plain(f, sum->tls, false);

@@ -114,6 +114,25 @@
 #define REF_FAULT_RCPTS_MAX	10	/* few-rcpts, < 5321 4.5.3.1.8 */
 #define REF_FAULT_LOCAL_MAX	32	/* short-local-part, < 4.5.3.1.1 */
 #define REF_FAULT_PATH_MAX	128	/* short-path, < 5321 4.5.3.1.3 */
+#define REF_FAULT_IDLE_DROP_MS	1000	/* idle-drop: silent close, far
+					 * below 5321 4.5.3.2.7's 5 min */
+#define REF_FAULT_IDLE_SHORT_MS	2000	/* idle-short: 421, < 4.5.3.2.7 */
+#define REF_FAULT_DATA_TIMEOUT_MS 2000	/* data-timeout-short: 421,
+					 * < 5321 4.5.3.2.5's 3 min */
+
+/* smtpref CHUNKING (RFC 3030), DSN (RFC 3461), SMTPUTF8 (RFC 6531). */
+#define REF_BDAT_DIGITS_MAX	20	/* 3030 2: chunk-size 1*DIGIT; more
+					 * digits than a 64-bit count: 501 */
+#define REF_DSN_ENVID_MAX	100	/* 3461 4.4: ENVID xtext, decoded */
+#define REF_DSN_ORCPT_MAX	500	/* 3461 4.2: ORCPT value (both are
+					 * measured decoded: the lenient
+					 * reading) */
+#define REF_DSN_MAIL_EXTRA	100	/* 3461 4: MAIL line grows by 100
+					 * for RET and ENVID */
+#define REF_DSN_RCPT_EXTRA	500	/* 3461 4: RCPT line grows by 500
+					 * for NOTIFY and ORCPT */
+#define REF_UTF8_MAIL_EXTRA	10	/* 6531 3.4: MAIL grows by
+					 * " SMTPUTF8" */
 
 /* smtpref AUTH (RFC 4954, 4616) and the TLS test certificates. */
 #define REF_AUTH_LINE_MAX	12288	/* 4954 4: an AUTH command line or a
@@ -140,6 +159,7 @@
 /* Runner. */
 #define RUN_JOBS_MAX		256
 #define RUN_MATRIX_REF_ARGS_MAX	256	/* matrix --ref-arg flags */
+#define RUN_MATRIX_PROFILES_AT_ONCE 4	/* matrix: smtpref processes at once */
 
 #define CONN_LISTEN_BACKLOG	64	/* conn_listen: `smtpcheck serve` */
 

@@ -10,8 +10,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,7 +244,7 @@ run_matrix_port(const char *path, pid_t pid)
 /* run_matrix_one - start smtpref (with fault, or none), run, stop. */
 static void
 run_matrix_one(const struct run_matrix_opts *o,
-    const struct run_selection *sel, const char *tmpdir,
+    const struct run_selection *sel, const char *tmpdir, size_t slot,
     struct run_matrix_profile *p)
 {
 	struct run_result *results;
@@ -254,7 +256,7 @@ run_matrix_one(const struct run_matrix_opts *o,
 	int n = 0;
 
 	p->v = xcalloc(sel->n > 0 ? sel->n : 1, sizeof(*p->v));
-	pfile = xasprintf("%s/port", tmpdir);
+	pfile = xasprintf("%s/port.%zu", tmpdir, slot);
 	(void)unlink(pfile);
 	argv[n++] = (char *)o->smtpref;
 	argv[n++] = "serve";
@@ -277,6 +279,7 @@ run_matrix_one(const struct run_matrix_opts *o,
 		return;
 	}
 	port = run_matrix_port(pfile, pid);
+	(void)unlink(pfile);
 	free(pfile);
 	if (port == NULL) {
 		p->error = xstrdup("smtpref did not start (no port file)");
@@ -305,6 +308,39 @@ run_matrix_one(const struct run_matrix_opts *o,
 	ctx.tls = NULL;		/* borrowed */
 	run_ctx_clear(&ctx);
 	run_matrix_stop(pid);
+}
+
+/* The profiles still to run, shared by the worker threads. */
+struct run_matrix_work {
+	const struct run_matrix_opts	*o;
+	const struct run_selection	*sel;
+	struct run_matrix		*m;
+	const char			*tmpdir;
+	pthread_mutex_t			 lock;
+	size_t				 next, done;
+};
+
+/* run_matrix_worker - take the next profile until none is left. */
+static void *
+run_matrix_worker(void *arg)
+{
+	struct run_matrix_work *w = arg;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&w->lock);
+		i = w->next < w->m->np ? w->next++ : SIZE_MAX;
+		pthread_mutex_unlock(&w->lock);
+		if (i == SIZE_MAX)
+			return NULL;
+		run_matrix_one(w->o, w->sel, w->tmpdir, i + 1, &w->m->p[i]);
+		pthread_mutex_lock(&w->lock);
+		w->done++;
+		if (w->o->progress != NULL)
+			w->o->progress(w->o->arg, w->done, w->m->np,
+			    w->m->p[i].name);
+		pthread_mutex_unlock(&w->lock);
+	}
 }
 
 /* run_matrix_build - baseline, then every profile. */
@@ -337,20 +373,32 @@ run_matrix_build(const struct run_matrix_opts *o,
 	}
 	m->base.name = xstrdup("");
 	m->base.desc = xstrdup("no fault: the reference behaviour");
-	run_matrix_one(o, sel, tmpdir, &m->base);
+	run_matrix_one(o, sel, tmpdir, 0, &m->base);
 	if (o->progress != NULL)
 		o->progress(o->arg, 0, m->np, "(baseline)");
-	for (i = 0; i < m->np; i++) {
-		run_matrix_one(o, sel, tmpdir, &m->p[i]);
-		if (o->progress != NULL)
-			o->progress(o->arg, i + 1, m->np, m->p[i].name);
+	{
+		/* profiles at once: each is mostly waiting on deadlines */
+		struct run_matrix_work w = { .o = o, .sel = sel, .m = m,
+		    .tmpdir = tmpdir };
+		pthread_t tid[RUN_MATRIX_PROFILES_AT_ONCE];
+		size_t nt = 0;
+
+		pthread_mutex_init(&w.lock, NULL);
+		for (i = 0; i < RUN_MATRIX_PROFILES_AT_ONCE && i < m->np; i++) {
+			if (pthread_create(&tid[nt], NULL, run_matrix_worker,
+			    &w) != 0)
+				break;
+			nt++;
+		}
+		if (nt == 0)
+			run_matrix_worker(&w);	/* no thread: do it here */
+		for (i = 0; i < nt; i++)
+			pthread_join(tid[i], NULL);
+		pthread_mutex_destroy(&w.lock);
 	}
 	m->duration_us = sc_now_us() - t0;
 out:
 	path = xasprintf("%s/faults.txt", tmpdir);
-	(void)unlink(path);
-	free(path);
-	path = xasprintf("%s/port", tmpdir);
 	(void)unlink(path);
 	free(path);
 	(void)rmdir(tmpdir);

@@ -126,6 +126,7 @@ struct run_summary {
 	const char *shard;		/* "1/4" or NULL */
 	const char *tls;		/* TLS mode and policy, or NULL */
 	const char *tls_peer;		/* what the probe's TLS saw, or NULL */
+	double	 timeout_scale;		/* --timeout-scale; 0 means 1 */
 	int64_t	 started_wall_us;
 	int64_t	 duration_us;
 	struct run_result *results;	/* in selection order */

@@ -38,7 +38,7 @@ for _ in $(seq 100); do
 done
 
 cd "$src" || exit 1
-"$sc" run --target "127.0.0.1:$port" --suite all --jobs 2 -q \
+"$sc" run --target "127.0.0.1:$port" --suite all --jobs 2 -q --timeout-scale 0.05 \
 	--profile "$here/postfix.profile" --insecure --report json:"$D/r.json" \
 	--report text:"$D/summary.txt" >"$D/out.txt" 2>&1
 rc=$?

@@ -5,7 +5,8 @@
 # --shard slices add up to the whole; exit 3 on an unreachable target.
 # smtpref has its test certificate and AUTH account, so the TLS and AUTH
 # scenarios run; then the suite runs again over implicit TLS (RFC 8314)
-# and with --tls none, where nothing may fail either.
+# and with --tls none, where nothing may fail either. The waits are at
+# --timeout-scale 0.05 (the 5-minute idle checks take 15 s).
 set -u
 build=$1 src=$2
 . "$src/tests/lib/smtpref.sh"
@@ -31,7 +32,7 @@ for _ in $(seq 200); do [ -s "$tmp/port" ] && break; sleep 0.05; done
 port=$(cat "$tmp/port")
 cd "$src" || exit 1
 
-"$sc" run --target "127.0.0.1:$port" --suite all --jobs 8 -q "${sctls[@]}" \
+"$sc" run --target "127.0.0.1:$port" --suite all --jobs 8 -q "${sctls[@]}" --timeout-scale 0.05 \
 	--report junit:"$tmp/j.xml" --report json:"$tmp/r.json" \
 	--report tap:"$tmp/r.tap" --report text:"$tmp/s.txt" >"$tmp/out.txt" 2>&1
 rc=$?
@@ -71,7 +72,7 @@ grep -q '^TAP version 13' "$tmp/r.tap" && grep -q '^1\.\.[0-9]' "$tmp/r.tap" || 
 all=$(python3 -c 'import json,sys; print("\n".join(sorted(x["id"] for x in json.load(open(sys.argv[1]))["results"])))' "$tmp/r.json")
 for k in 1 2 3; do
 	"$sc" run --target "127.0.0.1:$port" --suite all --shard $k/3 --jobs 8 -q \
-		"${sctls[@]}" --report json:"$tmp/s$k.json" >/dev/null 2>&1
+		--timeout-scale 0.05 "${sctls[@]}" --report json:"$tmp/s$k.json" >/dev/null 2>&1
 done
 parts=$(python3 -c '
 import json,sys
@@ -82,6 +83,7 @@ print("\n".join(sorted(ids)))' "$tmp/s1.json" "$tmp/s2.json" "$tmp/s3.json")
 
 # --tls none: the TLS scenarios SKIP, nothing else changes
 "$sc" run --target "127.0.0.1:$port" --suite all --jobs 8 -q --tls none \
+	--timeout-scale 0.05 \
 	--report json:"$tmp/none.json" >"$tmp/out.txt" 2>&1
 rc=$?
 [ $rc -eq 0 ] || { echo "FAIL: --tls none exited $rc"; cat "$tmp/out.txt"; fail=1; }
@@ -97,6 +99,7 @@ if [ -z "$iport" ]; then
 	echo "FAIL: implicit-TLS smtpref did not start"; cat "$tmp/iref.log"; fail=1
 else
 	"$sc" run --target "127.0.0.1:$iport" --suite all --jobs 8 -q --tls implicit \
+		--timeout-scale 0.05 \
 		"${sctls[@]}" --report json:"$tmp/imp.json" >"$tmp/out.txt" 2>&1
 	rc=$?
 	[ $rc -eq 0 ] || { echo "FAIL: --tls implicit exited $rc"; cat "$tmp/out.txt"; fail=1; }

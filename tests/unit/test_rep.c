@@ -152,6 +152,7 @@ fix_build(struct run_summary *sum, struct run_result *res)
 	sum->tool_version = "0.1.0";
 	sum->target = "127.0.0.1:2525";
 	sum->shard = "1/4";
+	sum->timeout_scale = 0.05;
 	sum->started_wall_us = T0;
 	sum->duration_us = 1234567;
 	sum->results = res;
@@ -475,7 +476,8 @@ test_rep_junit_schema_rejects(void)
 	"import json, sys\n" \
 	"d = json.load(open(sys.argv[1]))\n" \
 	"top = {\"schema_version\", \"tool\", \"version\", \"target\", " \
-	"\"shard\", \"tls\", \"tls_peer\", \"started\", \"duration_ms\", " \
+	"\"shard\", \"timeout_scale\", \"tls\", \"tls_peer\", \"started\", " \
+	"\"duration_ms\", " \
 	"\"counts\", \"results\"}\n" \
 	"res = {\"id\", \"title\", \"area\", \"path\", \"level\", \"rfc\", " \
 	"\"tags\", \"catalog\", \"note\", \"verdict\", \"reason\", \"step\", " \
