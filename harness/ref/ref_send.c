@@ -184,11 +184,36 @@ ref_send_log(const struct ref_send *s, const char *fmt, ...)
 	    ref_send_state_str(s->state), line);
 }
 
+/*
+ * ref_send_wait_ms - how long a state waits for its reply. --timeout
+ * sets one value for all; by default each state gets the client minimum
+ * of RFC 5321 4.5.3.2: 5 minutes for the greeting and for each command
+ * reply, 2 for the 354 (4.5.3.2.4), 10 for the reply to the end of data
+ * (4.5.3.2.6), which a client must not cut short: the server may be
+ * delivering, and a retry after a timeout duplicates the message.
+ */
+static long
+ref_send_wait_ms(const struct ref_send *s, enum ref_send_state st)
+{
+	if (ref_send_has_fault(s->o, REF_SEND_FAULT_SHORT_TIMEOUT))
+		return REF_SEND_SHORT_TIMEOUT_MS;
+	if (s->o->timeout_ms > 0)
+		return s->o->timeout_ms;
+	switch (st) {
+	case REF_SEND_DATA:
+		return REF_SEND_TIMEOUT_DATA_MS;
+	case REF_SEND_BODY:
+		return REF_SEND_TIMEOUT_DOT_MS;
+	default:
+		return REF_SEND_TIMEOUT_CMD_MS;
+	}
+}
+
 /* ref_send_timeout_us - the deadline a state's wait gets. */
 static int64_t
 ref_send_timeout_us(const struct ref_send *s, enum ref_send_state st)
 {
-	long ms = s->o->timeout_ms;
+	long ms = ref_send_wait_ms(s, st);
 
 	/* A polite QUIT is not worth a long wait: the outcome is known. */
 	if (st == REF_SEND_QUIT && ms > SC_QUIT_TIMEOUT_MS)
@@ -324,7 +349,9 @@ ref_send_write(struct ref_send *s, const void *p, size_t len,
 		free(esc);
 	} else if (s->o->verbose > 0 && *show != '\0')
 		ref_send_log(s, "ev=send data=\"%s\"", show);
-	cs = ref_send_put(s, p, len, (int64_t)s->o->timeout_ms * 1000, &err);
+	/* a data block, or a command: 3 minutes each (4.5.3.2.5) */
+	cs = ref_send_put(s, p, len, (int64_t)(s->o->timeout_ms > 0 ?
+	    s->o->timeout_ms : REF_SEND_TIMEOUT_BLOCK_MS) * 1000, &err);
 	if (cs == CONN_OK)
 		return 0;
 	ref_send_fail(s, EX_TEMPFAIL, "%s: %s while sending (%s)",
@@ -982,7 +1009,7 @@ ref_send_handshake(struct ref_send *s)
 	memset(&info, 0, sizeof(info));
 	topts.any_cert = s->o->tls == REF_SEND_TLS_OPPORTUNISTIC;
 	cs = conn_start_tls(s->c, s->tls_ctx, s->o->host, &topts,
-	    sc_now_us() + (int64_t)s->o->timeout_ms * 1000, &info, &err);
+	    sc_now_us() + ref_send_timeout_us(s, s->state), &info, &err);
 	if (cs != CONN_OK) {
 		ref_send_fail(s, EX_TEMPFAIL, "%s: TLS handshake failed: %s",
 		    s->o->server, err.set ? err.msg : conn_status_str(cs));
@@ -1393,7 +1420,8 @@ ref_send_on_event(struct ref_send *s, enum ref_send_event ev,
 	switch (ev) {
 	case REF_SEND_EV_TIMEOUT:
 		ref_send_fail(s, EX_TEMPFAIL, "%s: no complete reply within "
-		    "%ld ms in state %s%s%s%s", s->o->server, s->o->timeout_ms,
+		    "%ld ms in state %s%s%s%s", s->o->server,
+		    ref_send_wait_ms(s, s->state),
 		    ref_send_state_str(s->state), plen > 0 ? " (partial: \"" :
 		    "", esc, plen > 0 ? "\")" : "");
 		break;

@@ -57,7 +57,10 @@
 	    "C-CORE-001)") \
 	X(STARTTLS_TWICE, "starttls-twice", \
 	    "send STARTTLS again inside TLS when the server offers it (3207 " \
-	    "4.2, C-TLS-004)")
+	    "4.2, C-TLS-004)") \
+	X(SHORT_TIMEOUT, "short-timeout", \
+	    "give up on any reply after 2 s, far below the minimums of 5321 " \
+	    "4.5.3.2 (C-TIME-002..004)")
 
 enum ref_send_fault {
 #define REF_SEND_FAULT_ENUM(id, name, desc)	REF_SEND_FAULT_##id,

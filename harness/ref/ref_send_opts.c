@@ -420,7 +420,7 @@ ref_send_opts_parse(struct ref_send_opts *o, int argc, char **argv, bool *help,
 	int i;
 
 	*help = false;
-	o->timeout_ms = REF_SEND_TIMEOUT_MS;
+	o->timeout_ms = 0;	/* the RFC 5321 4.5.3.2 minimum per state */
 	for (i = 0; i < argc; i++) {
 		a = argv[i];
 		if (!opts || a[0] != '-' || strcmp(a, "-") == 0) {
@@ -516,10 +516,14 @@ ref_send_opts_usage(FILE *fp)
 	    "  --pipelining MODE    auto (use it when offered, default), "
 	    "never, or\n"
 	    "                       require (exit 69 when not offered)\n"
-	    "  --timeout DUR        deadline for the connect, the TLS "
+	    "  --timeout DUR        one deadline for the connect, the TLS "
 	    "handshake and each\n"
 	    "                       read and write (\"500ms\", \"10s\", "
-	    "\"2m\"; default %ld ms)\n"
+	    "\"2m\"); by default\n"
+	    "                       RFC 5321 4.5.3.2: 5 min for each reply, "
+	    "2 min for the\n"
+	    "                       354, 3 min for each write, 10 min after "
+	    "the final dot\n"
 	    "  --tls MODE           opportunistic (default): STARTTLS when "
 	    "offered, the\n"
 	    "                         certificate is not checked, clear text "
@@ -582,5 +586,5 @@ ref_send_opts_usage(FILE *fp)
 	    "reply. On failure one line on stderr quotes the server's\nreply, "
 	    "escaped.\n",
 	    REF_SEND_RCPTS_MAX, REF_SEND_HELO_DEFAULT,
-	    (long)REF_SEND_TIMEOUT_MS, REF_SEND_MESSAGE_MAX);
+	    REF_SEND_MESSAGE_MAX);
 }

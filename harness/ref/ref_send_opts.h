@@ -24,7 +24,12 @@ struct sc_err;
 /* XXX belong in sc_limits.h (owned elsewhere). */
 #define REF_SEND_MESSAGE_MAX	SC_BODY_FILE_MAX /* the message, as sent */
 #define REF_SEND_RCPTS_MAX	1000	/* --to; >= SMTP_RCPT_MIN */
-#define REF_SEND_TIMEOUT_MS	SC_READ_TIMEOUT_MS /* default --timeout */
+/* RFC 5321 4.5.3.2 client minimums, the defaults without --timeout */
+#define REF_SEND_TIMEOUT_CMD_MS	(5 * 60 * 1000)	/* greeting, MAIL, RCPT, ... */
+#define REF_SEND_TIMEOUT_DATA_MS (2 * 60 * 1000) /* the 354 */
+#define REF_SEND_TIMEOUT_BLOCK_MS (3 * 60 * 1000) /* each write */
+#define REF_SEND_TIMEOUT_DOT_MS	(10 * 60 * 1000) /* after the final dot */
+#define REF_SEND_SHORT_TIMEOUT_MS 2000	/* the short-timeout fault */
 #define REF_SEND_TIMEOUT_MAX_MS	(24L * 3600 * 1000)
 
 enum ref_send_pipe {
