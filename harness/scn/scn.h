@@ -86,6 +86,8 @@ enum scn_step_kind {
 	SCN_STEP_EXPECT_BODY,	/* message text up to CRLF.CRLF */
 	SCN_STEP_EXPECT_EXIT,	/* the client command's exit status */
 };
+/* The last step kind: tables indexed by kind have SCN_STEP_LAST + 1. */
+#define SCN_STEP_LAST	SCN_STEP_EXPECT_EXIT
 
 /* `expect command VERB[|VERB...] [/REGEX/]` */
 struct scn_expect_command {

@@ -152,10 +152,10 @@ test_scn_files_good(void)
 	char path[512], got[SC_ERR_MSG_MAX + SC_ERR_FILE_MAX];
 	struct sc_err err;
 	struct scn_step *st;
-	bool kinds[SCN_STEP_CLOSE + 1];
+	bool kinds[SCN_STEP_LAST + 1];
 	bool enh = false, text = false, warn = false, info = false;
 	bool record = false, within = false, pipeline = false;
-	bool negate = false;
+	bool negate = false, skip = false, times = false;
 	size_t n, i, j, k;
 
 	memset(kinds, 0, sizeof(kinds));
@@ -186,9 +186,11 @@ test_scn_files_good(void)
 			record |= st->u.reply.record;
 			within |= st->within_ms > 0;
 			negate |= st->u.reply.negate;
+			skip |= st->u.reply.skip_on.n > 0;
+			times |= st->u.reply.times > 1;
 		}
 	}
-	for (k = 0; k <= SCN_STEP_CLOSE; k++) {
+	for (k = 0; k <= SCN_STEP_LAST; k++) {
 		if (!kinds[k])
 			fprintf(stderr, "\n  no good file has a %s step\n",
 			    scn_step_kind_str((enum scn_step_kind)k));
@@ -196,7 +198,7 @@ test_scn_files_good(void)
 	}
 	CU_ASSERT(enh && text && warn && info && record && within);
 	CU_ASSERT(pipeline);
-	CU_ASSERT(negate);
+	CU_ASSERT(negate && skip && times);
 	memset(&err, 0, sizeof(err));
 	CU_ASSERT_EQUAL(scn_lint_ids(v, n, &err), 0);
 	for (i = 0; i < n; i++) {
