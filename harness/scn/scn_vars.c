@@ -47,6 +47,9 @@ static const struct {
 	{ "rcpt2",		"bob@smtpref.test" },
 	{ "unknown_rcpt",	"nosuchuser-4f1c9a@smtpref.test" },
 	{ "foreign_rcpt",	"victim@relay-target.invalid" },
+	/* RFC 6531: UTF-8 in the local part ("jösé", in UTF-8 octets) */
+	{ "utf8_sender",	"j\xc3\xb6s\xc3\xa9@client.smtpcheck.test" },
+	{ "utf8_rcpt",		"j\xc3\xb6s\xc3\xa9@smtpref.test" },
 	{ "user",		"" },
 	{ "password",		"" },
 };
@@ -466,8 +469,9 @@ scn_vars_digits(struct scn_vars_ctx *x, size_t *ip, long *out)
 	return 0;
 }
 
-/* scn_vars_arith - name[+-]N: *known false in check mode. At *ip is the
- * sign or the end of the name. */
+/* scn_vars_arith - name[+-/]N (/ divides, rounding down: 100-octet lines
+ * that fill a size); *known false in check mode. At *ip is the operator
+ * or the end of the name. */
 static int
 scn_vars_arith(struct scn_vars_ctx *x, const char *name, size_t n,
     size_t dollar, size_t *ip, long *out, bool *known)
@@ -478,10 +482,12 @@ scn_vars_arith(struct scn_vars_ctx *x, const char *name, size_t n,
 
 	sign = x->src[*ip];
 	k = 0;
-	if (sign == '+' || sign == '-') {
+	if (sign == '+' || sign == '-' || sign == '/') {
 		(*ip)++;
 		if (scn_vars_digits(x, ip, &k) == -1)
 			return -1;
+		if (sign == '/' && k == 0)
+			return scn_vars_fail(x, *ip - 1, "division by zero");
 	}
 	if (scn_vars_lookup(x, name, n, dollar, &val) == -1)
 		return -1;
@@ -491,6 +497,10 @@ scn_vars_arith(struct scn_vars_ctx *x, const char *name, size_t n,
 	if (sc_parse_long(val, LONG_MIN, LONG_MAX, &base) == -1)
 		return scn_vars_fail(x, dollar, "variable \"%.*s\" is not a "
 		    "number (\"%s\")", (int)n, name, val);
+	if (sign == '/') {
+		*out = base / k;
+		return 0;
+	}
 	if (sign == '-')
 		k = -k;
 	if (__builtin_add_overflow(base, k, out))
@@ -707,7 +717,7 @@ scn_vars_dollar(struct scn_vars_ctx *x, size_t *ip)
 		*ip = k + 1;
 		return x->check ? 0 : scn_vars_emit(x, val, strlen(val), d);
 	}
-	if (s[k] == '+' || s[k] == '-') {
+	if (s[k] == '+' || s[k] == '-' || s[k] == '/') {
 		if (scn_vars_arith(x, s + j, n, d, &k, &r, &known) == -1)
 			return -1;
 		if (s[k] != '}')

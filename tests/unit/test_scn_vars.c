@@ -29,6 +29,8 @@ test_scn_vars_defaults(void)
 		{ "rcpt2", "bob@smtpref.test" },
 		{ "unknown_rcpt", "nosuchuser-4f1c9a@smtpref.test" },
 		{ "foreign_rcpt", "victim@relay-target.invalid" },
+		{ "utf8_sender", "j\xc3\xb6s\xc3\xa9@client.smtpcheck.test" },
+		{ "utf8_rcpt", "j\xc3\xb6s\xc3\xa9@smtpref.test" },
 		{ "user", "" },
 		{ "password", "" },
 	};
@@ -247,6 +249,8 @@ static const struct {
 	{ "AUTH ${user}${password}!", false, "AUTH !", 0 },
 	{ "${n+1} ${n-1} ${n+0} ${n-50}", false, "42 40 41 -9", 0 },
 	{ "${neg+1}", false, "-4", 0 },
+	{ "${n/10} ${n/41} ${n/100}", false, "4 1 0", 0 },
+	{ "${repeat:n/20:ab}", false, "abab", 0 },
 	{ "$$ $${helo}", false, "$ ${helo}", 0 },
 	{ "${repeat:3:ab}", false, "ababab", 0 },
 	{ "${repeat:0:ab}x", false, "x", 0 },
@@ -305,6 +309,7 @@ static const struct {
 	{ "${helo x}", false, "expected \"}\", \"+N\" or \"-N\" after the "
 	  "variable name", 7 },
 	{ "${n+}", false, "expected a number", 5 },
+	{ "${n/0}", false, "division by zero", 5 },
 	{ "${n+1x}", false, "expected \"}\" after the number", 6 },
 	{ "${n+99999999999999999999}", false, "number too large", 5 },
 	{ "${repeat:3}", false, "expected \":\" after the repeat count", 11 },
