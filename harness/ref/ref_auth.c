@@ -20,6 +20,7 @@
 #include "ref_conf.h"
 #include "ref_sess.h"
 #include "ref_smtp.h"
+#include "ref_xtext.h"
 #include "sc_esc.h"
 #include "sc_util.h"
 
@@ -469,37 +470,6 @@ ref_auth_too_long(struct ref_sess *s)
 	ref_auth_leave(s);
 }
 
-/* ref_auth_is_hex - an upper-case hex digit (RFC 3461 4 hexchar). */
-static bool
-ref_auth_is_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
-}
-
-/* ref_auth_is_xtext - RFC 3461 4: xchar (33..126 but '+' and '=') or
- * "+" and two upper-case hex digits; at least one octet. */
-static bool
-ref_auth_is_xtext(const char *v, size_t n)
-{
-	unsigned char c;
-	size_t i;
-
-	if (n == 0)
-		return false;
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)v[i];
-		if (c == '+') {
-			if (n - i < 3 || !ref_auth_is_hex(v[i + 1]) ||
-			    !ref_auth_is_hex(v[i + 2]))
-				return false;
-			i += 2;
-		} else if (c < 33 || c > 126 || c == '=') {
-			return false;
-		}
-	}
-	return true;
-}
-
 /* ref_auth_check_param - MAIL FROM's AUTH=: accepted from any client
  * (4954 5 lets the server ignore an untrusted one); never used here. */
 bool
@@ -513,7 +483,7 @@ ref_auth_check_param(struct ref_sess *s, const struct smtp_param *p,
 	}
 	if (seen || p->value == NULL || !((p->value_len == 2 &&
 	    memcmp(p->value, "<>", 2) == 0) ||
-	    ref_auth_is_xtext(p->value, p->value_len))) {
+	    ref_xtext_is_valid(p->value, p->value_len))) {
 		ref_smtp_reply(s, 501, "5.5.4", "Bad AUTH parameter");
 		return false;
 	}

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ref_utf8.h"
 #include "sc_util.h"
 #include "smtp_addr.h"
 
@@ -22,7 +23,11 @@
 #define REF_CONF_DEFAULT_HOST	"smtpref.test"
 #define REF_CONF_DEFAULT_DOMAIN	"smtpref.test"
 
-static const char *const ref_conf_default_users[] = { "alice", "bob" };
+/* j\xc3\xb6s\xc3\xa9 ("jose" with o-umlaut and e-acute, UTF-8): the
+ * RFC 6531 mailbox, compared as bytes (no Unicode normalisation). */
+static const char *const ref_conf_default_users[] = {
+	"alice", "bob", "j\xc3\xb6s\xc3\xa9",
+};
 
 /* Set by `--fault list`: ref_conf_usage prints the fault list instead. */
 static bool ref_conf_usage_faults;
@@ -95,6 +100,10 @@ ref_conf_init(struct ref_conf *c)
 	c->max_errors = REF_ERRORS_DEFAULT;
 	c->pipelining = true;
 	c->size = true;
+	c->eightbitmime = true;
+	c->smtputf8 = true;
+	c->chunking = true;
+	c->dsn = true;
 	c->timeout_command_ms = REF_TIMEOUT_CMD_MS;
 	c->timeout_data_ms = REF_TIMEOUT_DATA_MS;
 }
@@ -184,11 +193,14 @@ ref_conf_add_user(struct ref_conf *c, const char *v, const char *file,
 	char *br;
 	int rc;
 
+	/* UTF-8 mailboxes are users too (RFC 6531), compared as bytes. */
 	br = xasprintf("<%s>", v);
-	rc = smtp_addr_parse_path(br, strlen(br), 0, NULL, &p, &used);
+	rc = smtp_addr_parse_path(br, strlen(br), SMTP_ADDR_F_8BIT, NULL, &p,
+	    &used);
 	free(br);
 	if (rc != SMTP_ADDR_OK || used != strlen(v) + 2 ||
-	    p.dom_type != SMTP_ADDR_DOM_NAME) {
+	    p.dom_type != SMTP_ADDR_DOM_NAME ||
+	    !ref_utf8_is_valid(v, strlen(v))) {
 		sc_err_set(err, file, line, 0,
 		    "user \"%s\": expected LOCAL@DOMAIN", v);
 		return -1;
@@ -231,6 +243,31 @@ ref_conf_set_ms(long *dst, const char *key, const char *v, const char *file,
 	}
 	*dst = ms;
 	return 0;
+}
+
+/* ref_conf_bool - the yes|no setting named key, or NULL. */
+static bool *
+ref_conf_bool(struct ref_conf *c, const char *key)
+{
+	const struct {
+		const char	*key;
+		bool		*b;
+	} bools[] = {
+		{ "pipelining", &c->pipelining },
+		{ "size", &c->size },
+		{ "8bitmime", &c->eightbitmime },
+		{ "smtputf8", &c->smtputf8 },
+		{ "chunking", &c->chunking },
+		{ "dsn", &c->dsn },
+		{ "auth_clear", &c->auth_clear },
+		{ "implicit_tls", &c->implicit_tls },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bools) / sizeof(bools[0]); i++)
+		if (strcmp(bools[i].key, key) == 0)
+			return bools[i].b;
+	return NULL;
 }
 
 /*
@@ -303,12 +340,8 @@ ref_conf_set(struct ref_conf *c, const char *key, const char *v,
 		if (ref_conf_set_long(&n, key, v, 0, 9, file, line, err) == -1)
 			return -1;
 		c->verbose = (int)n;
-	} else if (strcmp(key, "pipelining") == 0 || strcmp(key, "size") == 0 ||
-	    strcmp(key, "auth_clear") == 0 ||
-	    strcmp(key, "implicit_tls") == 0) {
-		bool *b = key[0] == 'p' ? &c->pipelining : key[0] == 's' ?
-		    &c->size : key[0] == 'a' ? &c->auth_clear :
-		    &c->implicit_tls;
+	} else if (ref_conf_bool(c, key) != NULL) {
+		bool *b = ref_conf_bool(c, key);
 
 		if (strcmp(v, "yes") == 0)
 			*b = true;
@@ -419,7 +452,7 @@ ref_conf_is_flag(const char *key)
 		"max_message_size", "max_recipients", "max_sessions",
 		"max_errors", "timeout_command", "timeout_data", "fault",
 		"config", "pipelining", "size", "cert", "key", "auth_users",
-		"auth_clear",
+		"auth_clear", "8bitmime", "smtputf8", "chunking", "dsn",
 	};
 	size_t i;
 
@@ -671,8 +704,9 @@ ref_conf_usage(FILE *fp)
 	    "usage: smtpref serve --listen HOST:PORT [options]\n"
 	    "\n"
 	    "The reference SMTP server (RFC 5321, PIPELINING, SIZE, 8BITMIME,\n"
-	    "ENHANCEDSTATUSCODES; STARTTLS with --cert, AUTH with\n"
-	    "--auth-users). Options (config keys use '_' for '-'):\n"
+	    "SMTPUTF8, CHUNKING, BINARYMIME, DSN, ENHANCEDSTATUSCODES;\n"
+	    "STARTTLS with --cert, AUTH with --auth-users). Options (config\n"
+	    "keys use '_' for '-'):\n"
 	    "  --listen HOST:PORT        address to listen on ([::1]:0 for\n"
 	    "                            IPv6; port 0 picks a free port)\n"
 	    "  --port-file FILE          write the bound port to FILE\n"
@@ -682,16 +716,35 @@ ref_conf_usage(FILE *fp)
 	    "  --hostname NAME           greeting name (default smtpref.test)\n"
 	    "  --domain D                served domain, repeatable (default:\n"
 	    "                            the users' domains, or smtpref.test)\n"
-	    "  --user LOCAL@DOMAIN       a mailbox, repeatable (default: alice\n"
-	    "                            and bob in every served domain)\n"
+	    "  --user LOCAL@DOMAIN       a mailbox, repeatable, UTF-8 allowed\n"
+	    "                            (default: alice, bob and the UTF-8\n"
+	    "                            j\\xc3\\xb6s\\xc3\\xa9 in every served\n"
+	    "                            domain; compared as bytes)\n"
 	    "  --max-message-size N      SIZE limit, octets (default %ld)\n"
 	    "  --max-recipients N        per message (default %ld)\n"
 	    "  --max-sessions N          concurrent sessions (default %ld)\n"
 	    "  --max-errors N            errors before 421 (default %ld)\n"
-	    "  --timeout-command DUR     wait for a command (default %lds)\n"
-	    "  --timeout-data DUR        wait for DATA content (default %lds)\n"
+	    "  --timeout-command DUR     a whole command line must arrive\n"
+	    "                            within DUR of the previous one, so a\n"
+	    "                            drip of octets gets 421 4.4.2 too\n"
+	    "                            (default %lds, RFC 5321 4.5.3.2.7)\n"
+	    "  --timeout-data DUR        DATA or BDAT content must keep\n"
+	    "                            coming: each read restarts it\n"
+	    "                            (default %lds, 4.5.3.2.5)\n"
 	    "  --pipelining yes|no       advertise PIPELINING (default yes)\n"
 	    "  --size yes|no             advertise SIZE (default yes)\n"
+	    "  --8bitmime yes|no         advertise 8BITMIME (default yes); with\n"
+	    "                            no (and no CHUNKING) BODY= is 555;\n"
+	    "                            8-bit content is accepted either way\n"
+	    "                            (RFC 6152 leaves it to the server)\n"
+	    "  --smtputf8 yes|no         advertise SMTPUTF8 (default yes; only\n"
+	    "                            with 8BITMIME, RFC 6531 3.1): UTF-8\n"
+	    "                            addresses need MAIL's SMTPUTF8\n"
+	    "  --chunking yes|no         advertise CHUNKING and BINARYMIME,\n"
+	    "                            BDAT (RFC 3030; default yes)\n"
+	    "  --dsn yes|no              advertise DSN (RFC 3461; default yes):\n"
+	    "                            RET, ENVID, NOTIFY and ORCPT are\n"
+	    "                            checked, but no DSN is ever sent\n"
 	    "  --cert FILE               PEM certificate chain: offer STARTTLS\n"
 	    "  --key FILE                its PEM private key (with --cert)\n"
 	    "  --implicit-tls            TLS handshake first, then the 220\n"

@@ -197,7 +197,39 @@ struct sc_err;
 	    "send the empty PLAIN challenge as \"334 Go ahead\"") \
 	X(AUTH_PARAM_REFUSED, "auth-param-refused", \
 	    REF_FAULT_F_TLS | REF_FAULT_F_AUTH, \
-	    "refuse MAIL FROM's AUTH= parameter with 555")
+	    "refuse MAIL FROM's AUTH= parameter with 555") \
+	X(PIPELINING_REORDER, "pipelining-reorder", 0, \
+	    "swap the replies to the 2nd and 3rd pipelined commands") \
+	X(ENH_MISSING_RCPT, "enh-missing-rcpt", 0, \
+	    "no enhanced status code on the 250 to RCPT") \
+	X(BDAT_MISCOUNT, "bdat-miscount", 0, \
+	    "BDAT n reads n-1 octets") \
+	X(BDAT_DOT_ENDS, "bdat-dot-ends", 0, \
+	    "take CRLF.CRLF inside a BDAT chunk as the end of data") \
+	X(DATA_AFTER_BDAT_OK, "data-after-bdat-ok", 0, \
+	    "accept DATA after BDAT in the same transaction") \
+	X(BDAT_NO_REPLY_PER_CHUNK, "bdat-no-reply-per-chunk", 0, \
+	    "answer only the LAST BDAT chunk") \
+	X(BINARYMIME_DATA_OK, "binarymime-data-ok", 0, \
+	    "accept DATA after MAIL BODY=BINARYMIME") \
+	X(SIZE_END_IGNORED, "size-end-ignored", 0, \
+	    "accept a message over SIZE at its end when MAIL had no SIZE=") \
+	X(BODY_UNKNOWN_OK, "body-unknown-ok", 0, \
+	    "accept unknown BODY= values") \
+	X(SMTPUTF8_NO_PARAM_OK, "smtputf8-no-param-ok", 0, \
+	    "accept UTF-8 addresses without MAIL's SMTPUTF8 parameter") \
+	X(SMTPUTF8_REFUSED, "smtputf8-refused", 0, \
+	    "refuse UTF-8 addresses with 553 even with SMTPUTF8") \
+	X(DSN_BAD_NOTIFY_OK, "dsn-bad-notify-ok", 0, \
+	    "accept malformed NOTIFY= (NEVER,SUCCESS; BOGUS)") \
+	X(DSN_REFUSED, "dsn-refused", 0, \
+	    "advertise DSN but refuse NOTIFY=/ORCPT= with 555") \
+	X(IDLE_DROP, "idle-drop", 0, \
+	    "close an idle client after 1 s without a 421") \
+	X(IDLE_SHORT, "idle-short", 0, \
+	    "421 after 2 s without a command instead of 5 min") \
+	X(DATA_TIMEOUT_SHORT, "data-timeout-short", 0, \
+	    "421 after 2 s of silence inside DATA or BDAT content")
 
 enum ref_fault {
 #define REF_FAULT_ENUM(id, name, fl, desc)	REF_FAULT_##id,
@@ -250,6 +282,14 @@ struct ref_conf {
 	 * (a fault is a deviation from the RFCs; these are not). */
 	bool	 pipelining;		/* advertise PIPELINING (default) */
 	bool	 size;			/* advertise SIZE (default) */
+	bool	 eightbitmime;		/* advertise 8BITMIME (default) */
+	bool	 smtputf8;		/* advertise SMTPUTF8 (default; only
+					 * with 8BITMIME, RFC 6531 3.1(8)) */
+	bool	 chunking;		/* advertise CHUNKING and BINARYMIME
+					 * (default) */
+	bool	 dsn;			/* advertise DSN (default); the
+					 * parameters are checked, no DSN is
+					 * ever sent */
 	bool	 auth_clear;		/* offer AUTH before TLS (RFC 4954 4
 					 * leaves it to local policy) */
 	bool	 implicit_tls;		/* RFC 8314 3.3: TLS from the start */
@@ -274,7 +314,8 @@ int	ref_conf_load(struct ref_conf *, const char *path, struct sc_err *);
 
 /*
  * ref_conf_finish - defaults for what was not set (domain smtpref.test,
- * users alice and bob), cross-checks (cert and key go together) and the
+ * users alice, bob and the UTF-8 j\xc3\xb6s\xc3\xa9 (RFC 6531 tests),
+ * cross-checks (cert and key go together) and the
  * --auth-users file (a bad line is FILE:LINE). ref_server_new checks that
  * implicit_tls has a certificate. Returns 0 or -1.
  */

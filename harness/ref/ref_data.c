@@ -39,6 +39,17 @@ ref_data_check(struct ref_sess *s, const char *arg, size_t len)
 		ref_smtp_reply(s, 503, "5.5.1", "Error: need RCPT command");
 		return false;
 	}
+	/* RFC 3030 2: no DATA once BDAT has started the message */
+	if (s->tx->bdat && !REF_FAULT(s, DATA_AFTER_BDAT_OK)) {
+		ref_smtp_reply(s, 503, "5.5.1", "Error: DATA after BDAT");
+		return false;
+	}
+	/* RFC 3030 3: BODY=BINARYMIME content goes by BDAT only */
+	if (s->tx->opt.binarymime && !REF_FAULT(s, BINARYMIME_DATA_OK)) {
+		ref_smtp_reply(s, 503, "5.6.1",
+		    "Error: BODY=BINARYMIME needs BDAT, not DATA");
+		return false;
+	}
 	if (s->tx->last_rcpt_failed && REF_FAULT(s, PIPE_DATA_LAST_RCPT)) {
 		ref_smtp_reply(s, 554, "5.5.1", "Error: no valid recipients");
 		return false;
@@ -67,13 +78,36 @@ ref_data_received(struct ref_sess *s, struct ref_tx *tx)
 	hdr = xasprintf("Received: from %s (%s)\r\n\tby %s with %s id %s%s;"
 	    "\r\n\t%s\r\n", s->helo[0] != '\0' ? s->helo : "unknown",
 	    s->peer, s->conf->hostname,
-	    /* RFC 3848: ESMTPS after STARTTLS */
-	    s->esmtp ? (s->tls ? "ESMTPS" : "ESMTP") : "SMTP", tx->id, forc,
-	    date);
+	    /* RFC 3848: ESMTPS after STARTTLS; RFC 6531 3.7.3: UTF8SMTP(S)
+	     * when MAIL had SMTPUTF8 */
+	    !s->esmtp ? "SMTP" : tx->opt.smtputf8 ?
+	    (s->tls ? "UTF8SMTPS" : "UTF8SMTP") :
+	    (s->tls ? "ESMTPS" : "ESMTP"), tx->id, forc, date);
 	rc = ref_store_write(tx->msg, hdr, strlen(hdr));
 	free(hdr);
 	free(forc);
 	return rc;
+}
+
+/* ref_data_begin - queue id, store, Received:, once per message. */
+int
+ref_data_begin(struct ref_sess *s)
+{
+	struct ref_tx *tx = s->tx;
+
+	if (tx->started)
+		return 0;
+	ref_data_new_id(s, tx->id, sizeof(tx->id));
+	if (s->srv->store != NULL) {
+		tx->msg = ref_store_begin(s->srv->store, tx->id);
+		if (tx->msg == NULL || ref_data_received(s, tx) == -1) {
+			ref_store_abort(tx->msg);
+			tx->msg = NULL;
+			return -1;
+		}
+	}
+	tx->started = true;
+	return 0;
 }
 
 /* ref_data_do - 354 and content mode. */
@@ -82,16 +116,10 @@ ref_data_do(struct ref_sess *s, const char *arg, size_t len)
 {
 	struct ref_tx *tx = s->tx;
 
-	ref_data_new_id(s, tx->id, sizeof(tx->id));
-	if (s->srv->store != NULL) {
-		tx->msg = ref_store_begin(s->srv->store, tx->id);
-		if (tx->msg == NULL || ref_data_received(s, tx) == -1) {
-			ref_store_abort(tx->msg);
-			tx->msg = NULL;
-			ref_smtp_reply(s, 451, "4.3.0",
-			    "Error: cannot store the message");
-			return;
-		}
+	if (ref_data_begin(s) == -1) {
+		ref_smtp_reply(s, 451, "4.3.0",
+		    "Error: cannot store the message");
+		return;
 	}
 	smtp_unstuff_init(&tx->un);
 	memcpy(tx->hist, "\r\n", 2);	/* DATA's CRLF: a line start */
@@ -174,14 +202,26 @@ ref_data_hist(struct ref_tx *tx, const char *p, size_t n)
 	tx->nhist += n;
 }
 
+/*
+ * ref_data_size_ok - the message so far is within SIZE (RFC 1870 6: the
+ * limit holds at the end of data even when MAIL declared no SIZE=).
+ */
+bool
+ref_data_size_ok(const struct ref_sess *s)
+{
+	if (ref_smtp_size_ok(s, s->tx->size))
+		return true;
+	return !s->tx->opt.size_declared && REF_FAULT(s, SIZE_END_IGNORED);
+}
+
 /* ref_data_store - keep content while the message may still be taken. */
-static void
+void
 ref_data_store(struct ref_sess *s, const char *p, size_t n)
 {
 	struct ref_tx *tx = s->tx;
 
 	if (tx->msg == NULL || tx->store_failed || n == 0 ||
-	    !ref_smtp_size_ok(s, tx->size))
+	    !ref_data_size_ok(s))
 		return;
 	if (ref_store_write(tx->msg, p, n) == -1)
 		tx->store_failed = true;
@@ -241,7 +281,7 @@ ref_data_end(struct ref_sess *s)
 		code = 552;
 		ref_smtp_reply(s, code, "5.6.0", "Message refused: text line "
 		    "over %zu octets", ref_data_text_max(s));
-	} else if (!ref_smtp_size_ok(s, tx->size)) {
+	} else if (!ref_data_size_ok(s)) {
 		code = 552;
 		ref_smtp_reply(s, code, "5.3.4",
 		    "Message size exceeds fixed maximum message size");

@@ -25,6 +25,22 @@ bool	ref_data_check(struct ref_sess *, const char *arg, size_t len);
 void	ref_data_do(struct ref_sess *, const char *arg, size_t len);
 
 /*
+ * ref_data_begin - the message's start, shared by DATA and BDAT: queue
+ * id, store file and Received: header; does nothing the second time.
+ * Returns 0, or -1 when the store failed (the caller answers 451).
+ */
+int	ref_data_begin(struct ref_sess *);
+
+/* ref_data_store - write content octets while the message may still be
+ * taken (within SIZE, no earlier store failure); a sink keeps nothing.
+ * The caller counts them in tx->size first. */
+void	ref_data_store(struct ref_sess *, const char *p, size_t n);
+
+/* ref_data_size_ok - is the content so far within SIZE (RFC 1870)? The
+ * end-of-data check of DATA and BDAT. */
+bool	ref_data_size_ok(const struct ref_sess *);
+
+/*
  * ref_data_feed - DATA content bytes. Returns how many were consumed: all,
  * or fewer when the end of data came inside (the rest are commands).
  * Always consumes at least one octet when n > 0. At the end of data it

@@ -13,7 +13,9 @@
  * (5321 4.5.3.1.4), so a long line never turns into two commands.
  * Deadlines (5321 4.5.3.2): a whole command line must arrive within
  * timeout_command of the previous one (so one octet a second does not
- * keep a session), DATA content within timeout_data of the last read.
+ * keep a session: unlike Postfix, which restarts its timer on every read,
+ * the 5321 4.5.3.2.7 timer is read as per command), DATA content and
+ * BDAT chunks (RFC 3030) within timeout_data of the last read.
  * STARTTLS (RFC 3207): ref_smtp.c queues the 220, drops the input behind
  * the command and enters REF_SMTP_TLS; here the 220 is flushed in clear,
  * nothing more is read in clear, and the handshake runs from the event
@@ -32,6 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ref_bdat.h"
 #include "ref_conf.h"
 #include "ref_data.h"
 #include "ref_server.h"
@@ -48,6 +51,7 @@ _Static_assert(REF_INBUF_MAX > REF_AUTH_LINE_MAX,
 
 static void ref_sess_on_io(void *, unsigned);
 static void ref_sess_on_deadline(void *);
+static void ref_sess_on_drop(void *);
 static void ref_sess_on_slow(void *);
 static void ref_sess_read(struct ref_sess *);
 
@@ -160,13 +164,24 @@ ref_sess_arm(struct ref_sess *s)
 	case REF_SMTP_CLOSED:
 		return;
 	case REF_SMTP_DATA:
-		ms = s->conf->timeout_data_ms;
+	case REF_SMTP_BDAT:
+		ms = REF_FAULT(s, DATA_TIMEOUT_SHORT) ?
+		    REF_FAULT_DATA_TIMEOUT_MS : s->conf->timeout_data_ms;
 		break;
 	case REF_SMTP_CLOSING:
 		ms = REF_CLOSE_FLUSH_MS;
 		break;
-	default:
+	case REF_SMTP_TLS:
 		ms = s->conf->timeout_command_ms;
+		break;
+	default:
+		if (REF_FAULT(s, IDLE_DROP)) {
+			ref_loop_timer_arm(s->srv->loop, &s->deadline,
+			    REF_FAULT_IDLE_DROP_MS, ref_sess_on_drop, s);
+			return;
+		}
+		ms = REF_FAULT(s, IDLE_SHORT) ? REF_FAULT_IDLE_SHORT_MS :
+		    s->conf->timeout_command_ms;
 		break;
 	}
 	ref_loop_timer_arm(s->srv->loop, &s->deadline, ms,
@@ -177,9 +192,15 @@ ref_sess_arm(struct ref_sess *s)
 void
 ref_sess_send(struct ref_sess *s, const char *p, size_t n)
 {
+	size_t i, j;
+
 	if (s->state == REF_SMTP_CLOSED)
 		return;
 	if (s->outoff > 0 && s->outlen + n > REF_OUTBUF_MAX) {
+		for (i = j = 0; i < s->nmarks; i++)
+			if (s->marks[i] >= s->outoff)
+				s->marks[j++] = s->marks[i] - s->outoff;
+		s->nmarks = j;
 		memmove(s->out, s->out + s->outoff, s->outlen - s->outoff);
 		s->outlen -= s->outoff;
 		s->outoff = 0;
@@ -191,6 +212,40 @@ ref_sess_send(struct ref_sess *s, const char *p, size_t n)
 	}
 	memcpy(s->out + s->outlen, p, n);
 	s->outlen += n;
+}
+
+/* ref_sess_mark_reply - remember where the next reply starts. */
+void
+ref_sess_mark_reply(struct ref_sess *s)
+{
+	if (s->nmarks < sizeof(s->marks) / sizeof(s->marks[0]))
+		s->marks[s->nmarks++] = s->outlen;
+}
+
+/*
+ * ref_sess_reorder - fault pipelining-reorder: when three or more replies
+ * wait unsent (a pipelined group, RFC 2920 3.1 wants them in order), swap
+ * the 2nd and 3rd.
+ */
+static void
+ref_sess_reorder(struct ref_sess *s)
+{
+	size_t a, b, end, la, lb;
+	char *tmp;
+
+	if (s->nmarks < 3 || s->marks[0] < s->outoff)
+		return;
+	a = s->marks[1];
+	b = s->marks[2];
+	end = s->nmarks > 3 ? s->marks[3] : s->outlen;
+	la = b - a;
+	lb = end - b;
+	tmp = xmalloc(la);
+	memcpy(tmp, s->out + a, la);
+	memmove(s->out + a, s->out + b, lb);
+	memcpy(s->out + a + lb, tmp, la);
+	free(tmp);
+	s->nmarks = 0;
 }
 
 /* ref_sess_drop_input - forget unparsed input. */
@@ -248,6 +303,10 @@ ref_sess_parse(struct ref_sess *s)
 		n = s->inlen - s->inoff;
 		if (s->state == REF_SMTP_DATA) {
 			s->inoff += ref_data_feed(s, p, n);
+			continue;
+		}
+		if (s->state == REF_SMTP_BDAT) {
+			s->inoff += ref_bdat_feed(s, p, n);
 			continue;
 		}
 		found = ref_sess_eol(s, p, n, &linelen, &eol);
@@ -323,6 +382,8 @@ ref_sess_flush(struct ref_sess *s)
 
 	if (s->outoff == s->outlen || s->state == REF_SMTP_CLOSED)
 		return;
+	if (REF_FAULT(s, PIPELINING_REORDER))
+		ref_sess_reorder(s);
 	if (REF_FAULT(s, SLOW_REPLY) && !s->slow_due) {
 		if (!ref_loop_timer_is_armed(&s->slow))
 			ref_loop_timer_arm(s->srv->loop, &s->slow,
@@ -341,6 +402,7 @@ ref_sess_flush(struct ref_sess *s)
 		s->outoff += (size_t)w;
 	}
 	s->outoff = s->outlen = 0;
+	s->nmarks = 0;
 	s->slow_due = false;
 }
 
@@ -489,7 +551,7 @@ ref_sess_read(struct ref_sess *s)
 		s->inlen += (size_t)r;
 		/* Content may take long but must keep coming; a command must
 		 * be whole within its timeout, so a drip gets 421. */
-		if (s->state == REF_SMTP_DATA)
+		if (s->state == REF_SMTP_DATA || s->state == REF_SMTP_BDAT)
 			ref_sess_arm(s);
 	} else if (r == 0) {
 		s->in_eof = true;
@@ -536,6 +598,15 @@ ref_sess_on_deadline(void *arg)
 	}
 	ref_smtp_timeout(s);
 	ref_sess_update(s);
+}
+
+/* ref_sess_on_drop - fault idle-drop: close without the 421. */
+static void
+ref_sess_on_drop(void *arg)
+{
+	struct ref_sess *s = arg;
+
+	ref_sess_kill(s, "idle-drop");
 }
 
 /* ref_sess_on_slow - fault slow-reply: the held replies may go now. */

@@ -5,7 +5,7 @@
  * Owns the socket, a bounded input buffer and a bounded output buffer, the
  * deadline timer and the current transaction. Frames command lines (CRLF
  * only, 5321 2.3.8), discards over-long ones to the next CRLF, hands DATA
- * bytes to ref_data_feed(), stops reading while replies pile up unread,
+ * bytes to ref_data_feed() and BDAT chunks to ref_bdat_feed(), stops reading while replies pile up unread,
  * and flushes replies whenever the input runs dry (RFC 2920 3.2). After
  * STARTTLS (state REF_SMTP_TLS) it flushes the 220, runs the handshake
  * from the event loop, and then reads and writes through the SSL; with
@@ -38,11 +38,34 @@ enum ref_smtp_state {
 	REF_SMTP_MAIL,		/* MAIL accepted */
 	REF_SMTP_RCPT,		/* at least one RCPT accepted */
 	REF_SMTP_DATA,		/* reading content */
+	REF_SMTP_BDAT,		/* reading a BDAT chunk's octets (RFC 3030;
+				 * struct ref_bdat has the count) */
 	REF_SMTP_AUTH,		/* AUTH exchange: lines are SASL responses
 				 * (ref_auth.h has the step) */
 	REF_SMTP_TLS,		/* after 220 to STARTTLS: the handshake */
 	REF_SMTP_CLOSING,	/* flushing the last replies */
 	REF_SMTP_CLOSED,	/* dead, waiting to be freed */
+};
+
+/* What MAIL's parameters declared (ref_param.c), kept for the
+ * transaction. */
+struct ref_mailopt {
+	bool	binarymime;	/* BODY=BINARYMIME: BDAT only (RFC 3030 3) */
+	bool	smtputf8;	/* SMTPUTF8: UTF-8 addresses (RFC 6531 3.4) */
+	bool	size_declared;	/* SIZE= given (RFC 1870) */
+};
+
+/* The BDAT chunk being read (RFC 3030 2): its octets are read, and
+ * thrown away when the command failed, before its one reply is sent. */
+struct ref_bdat {
+	uint64_t	 size;		/* n, as the command said */
+	uint64_t	 left;		/* octets still to read */
+	bool		 last;		/* BDAT n LAST */
+	enum ref_smtp_state back;	/* state after a refused chunk */
+	int		 code;		/* 0: accepted; else the deferred
+					 * refusal below */
+	char		 enh[8];
+	char		 text[96];
 };
 
 /* One mail transaction: created at MAIL, freed at RSET, end of data,
@@ -52,6 +75,10 @@ struct ref_tx {
 	char			**rcpts;
 	size_t			 nrcpts;
 	bool			 last_rcpt_failed;
+	struct ref_mailopt	 opt;		/* from MAIL's parameters */
+	bool			 bdat;		/* a BDAT chunk was taken: DATA
+						 * is 503 (RFC 3030 2) */
+	bool			 started;	/* id, store, Received: done */
 	/* DATA */
 	struct smtp_unstuff	 un;
 	struct ref_store_msg	*msg;		/* NULL: sink */
@@ -80,6 +107,8 @@ struct ref_sess {
 	bool			 mute;		/* fault silent-rcpt */
 	struct ref_tx		*tx;
 	struct smtp_envcmd	 env;		/* check_fn -> proceed_fn */
+	struct ref_mailopt	 opt;		/* check_fn -> proceed_fn (MAIL) */
+	struct ref_bdat		 chunk;		/* REF_SMTP_BDAT */
 	struct ssl_st		*ssl;		/* from the STARTTLS handshake */
 	bool			 tls;		/* handshake done (RFC 3207) */
 	struct ref_auth		 auth;		/* RFC 4954 */
@@ -92,6 +121,11 @@ struct ref_sess {
 	bool			 in_eof;
 	char			*out;		/* REF_OUTBUF_MAX */
 	size_t			 outoff, outlen;
+	size_t			 marks[4];	/* out offsets of the first
+						 * replies queued since the
+						 * last flush (fault
+						 * pipelining-reorder) */
+	size_t			 nmarks;
 
 	struct ref_sess		*prev, *next;	/* server list */
 };
@@ -112,6 +146,9 @@ void	ref_sess_send(struct ref_sess *, const char *p, size_t n);
 void	ref_sess_kill(struct ref_sess *, const char *why);
 /* ref_sess_arm - (re)start the deadline of the current state. */
 void	ref_sess_arm(struct ref_sess *);
+/* ref_sess_mark_reply - a reply starts here in the output (for the
+ * pipelining-reorder fault). */
+void	ref_sess_mark_reply(struct ref_sess *);
 /* ref_sess_drop_input - discard all unparsed input (a fault). */
 void	ref_sess_drop_input(struct ref_sess *);
 /* ref_sess_update - recompute wanted events, flush (after state changes). */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * ref_smtp.h - smtpref's SMTP server state machine (RFC 5321, 2920, 1870,
- * 6152, 2034; 3207 STARTTLS with --cert, 8314 implicit TLS; 4954 AUTH with
- * --auth-users, whose exchange is ref_auth.c).
+ * 6152, 6531, 3030, 3461, 2034; 3207 STARTTLS with --cert, 8314 implicit
+ * TLS; 4954 AUTH with --auth-users, whose exchange is ref_auth.c).
  *
  * Takes framed command lines and DATA bytes from ref_sess, dispatches
  * commands through a {verb, flags, check_fn, proceed_fn} table, and queues
@@ -10,7 +10,8 @@
  * only writer of sess->state. Transactions (struct ref_tx) are created at
  * MAIL and freed at RSET, end of data, EHLO/HELO, QUIT and close.
  * Fault profiles (ref_conf.h) are each checked in one place here, in
- * ref_data.c (DATA and the content) or in ref_sess.c (framing, flushing).
+ * ref_data.c (DATA and the content), ref_bdat.c (BDAT chunks), ref_param.c
+ * (MAIL/RCPT parameters) or in ref_sess.c (framing, flushing, deadlines).
  */
 #ifndef SC_REF_SMTP_H
 #define SC_REF_SMTP_H
@@ -62,7 +63,8 @@ const char *ref_smtp_state_str(enum ref_smtp_state);
 void	ref_smtp_tx_free(struct ref_tx *);
 
 /*
- * For ref_data.c, the other half of the state machine.
+ * For ref_data.c, ref_bdat.c and ref_param.c, the other parts of the
+ * state machine.
  */
 
 /* ref_smtp_reply - queue one single-line reply; enh is the enhanced
@@ -70,6 +72,9 @@ void	ref_smtp_tx_free(struct ref_tx *);
  * toward max_errors. */
 void	ref_smtp_reply(struct ref_sess *, int code, const char *enh,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* ref_smtp_advertises - is EHLO keyword kw ("DSN") offered to s? The
+ * one reader of the extension settings. */
+bool	ref_smtp_advertises(const struct ref_sess *, const char *kw);
 /* ref_smtp_size_ok - is n octets within the SIZE limit (RFC 1870)? */
 bool	ref_smtp_size_ok(const struct ref_sess *, uint64_t n);
 /* ref_smtp_tx_end - free the transaction, back to READY. */
