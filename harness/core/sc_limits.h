@@ -29,7 +29,7 @@
 
 /* Harness I/O. */
 #define SC_RECV_BUF_MAX		65536	/* unparsed bytes held per connection */
-#define SC_SEND_MAX		(16 * 1024 * 1024) /* one write step */
+#define SC_SEND_MAX		(64 * 1024 * 1024) /* one write step (as SCN_EXPAND_MAX) */
 #define SC_BODY_FILE_MAX	(64 * 1024 * 1024) /* a fixture body */
 
 /* Transcript kept per scenario: entries and total bytes. */
@@ -53,8 +53,9 @@
 #define SCN_STEPS_MAX		10000
 #define SCN_CODE_ALTS_MAX	16	/* alternatives in 250|251|... */
 #define SCN_VARS_MAX		256
-#define SCN_EXPAND_MAX		(16 * 1024 * 1024) /* an expanded string */
-#define SCN_REPEAT_MAX		(16 * 1024 * 1024) /* ${repeat:N:..} */
+#define SCN_EXPAND_MAX		(64 * 1024 * 1024) /* an expanded string: room
+						   to pass a 50 MB SIZE limit */
+#define SCN_REPEAT_MAX		(64 * 1024 * 1024) /* ${repeat:N:..} */
 #define SCN_TIMES_MAX		100000	/* `expect 250 times N` */
 
 /* ESMTP parameters (RFC 5321 4.1.2 Mail-/Rcpt-parameters). */

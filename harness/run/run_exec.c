@@ -519,7 +519,9 @@ run_after_mismatch(struct run_session *ss)
 {
 	if (ss->b.stop)
 		return;
-	if (ss->last.code == 221 || ss->last.code == 421) {
+	if (ss->last.code == 221 || ss->last.code == 421 ||
+	    ss->last.code == 521) {
+		/* 521: RFC 7504, the server closes after it */
 		run_event(ss, "the server is closing (%d): the remaining steps "
 		    "cannot run", ss->last.code);
 		ss->b.stop = true;

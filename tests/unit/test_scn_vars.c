@@ -320,9 +320,9 @@ static const struct {
 	{ "x${base64:a${nosuch}}", false, "unknown variable \"nosuch\"", 12 },
 	{ "${base64:\\q}", false, "unknown escape \"\\q\": expected \\r \\n "
 	  "\\t \\0 \\\\ \\\" or \\xNN", 10 },
-	{ "${repeat:16777217:}", false, "${repeat:...} is over 16777216 "
+	{ "${repeat:67108865:}", false, "${repeat:...} is over 67108864 "
 	  "bytes", 1 },
-	{ "${repeat:8388609:ab}", false, "${repeat:...} is over 16777216 "
+	{ "${repeat:33554433:ab}", false, "${repeat:...} is over 67108864 "
 	  "bytes", 1 },
 	{ "ab\\q", true, "unknown escape \"\\q\": expected \\r \\n \\t \\0 "
 	  "\\\\ \\\" or \\xNN", 3 },
@@ -472,22 +472,22 @@ test_scn_vars_limits(void)
 	v = scn_vars_new();
 	memset(&err, 0, sizeof(err));
 	/* exactly at the limit: fine */
-	out = scn_expand("${repeat:16777216:A}", false, v, &len, &err);
+	out = scn_expand("${repeat:67108864:A}", false, v, &len, &err);
 	CU_ASSERT_PTR_NOT_NULL(out);
 	CU_ASSERT_EQUAL(len, SCN_EXPAND_MAX);
 	free(out);
 	/* one byte more */
-	out = scn_expand("${repeat:16777216:A}B", false, v, &len, &err);
+	out = scn_expand("${repeat:67108864:A}B", false, v, &len, &err);
 	CU_ASSERT_PTR_NULL(out);
-	CU_ASSERT_STRING_EQUAL(err.msg, "the expanded text is over 16777216 "
+	CU_ASSERT_STRING_EQUAL(err.msg, "the expanded text is over 67108864 "
 	    "bytes");
 	free(out);
 	/* a repeat count from a variable is checked at run time */
-	CU_ASSERT_EQUAL(scn_vars_set(v, "huge", "99999999"), 0);
+	CU_ASSERT_EQUAL(scn_vars_set(v, "huge", "999999999"), 0);
 	memset(&err, 0, sizeof(err));
 	out = scn_expand("${repeat:huge:A}", false, v, &len, &err);
 	CU_ASSERT_PTR_NULL(out);
-	CU_ASSERT_STRING_EQUAL(err.msg, "${repeat:...} is over 16777216 "
+	CU_ASSERT_STRING_EQUAL(err.msg, "${repeat:...} is over 67108864 "
 	    "bytes");
 	free(out);
 	scn_vars_free(v);
