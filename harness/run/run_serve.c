@@ -345,10 +345,10 @@ serve_step_command(struct serve_session *ss, const struct scn_step *st)
 	size_t n, vlen;
 	int rd = 1;
 
-	expected = xasprintf("the command %s%s%s%s", e->verbs,
+	expected = xasprintf("the command %s%s%s%s%s", e->verbs,
 	    e->arg_src != NULL ? " with an argument matching /" : "",
 	    e->arg_src != NULL ? e->arg_src : "",
-	    e->arg_src != NULL ? "/" : "");
+	    e->arg_src != NULL ? "/" : "", e->or_close ? ", or a close" : "");
 	while ((lf = ss->inlen > 0 ? memchr(ss->in, '\n', ss->inlen) : NULL)
 	    == NULL) {
 		if (ss->inlen > SERVE_LINE_MAX) {
@@ -359,7 +359,11 @@ serve_step_command(struct serve_session *ss, const struct scn_step *st)
 			return;
 		}
 		if ((rd = serve_read_more(ss, deadline, &cs)) != 1) {
-			serve_no_input(ss, expected, rd, cs, within);
+			if (rd == 0 && e->or_close && ss->inlen == 0)
+				serve_event(ss, "the client closed instead, "
+				    "which this step allows");
+			else
+				serve_no_input(ss, expected, rd, cs, within);
 			free(expected);
 			return;
 		}

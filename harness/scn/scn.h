@@ -95,6 +95,7 @@ struct scn_expect_command {
 	char	*arg_src;	/* ERE over the argument, or NULL */
 	regex_t	 arg_re;
 	bool	 has_arg_re;
+	bool	 or_close;	/* `or-close`: a close instead passes too */
 };
 
 /* `expect body [same] [text /REGEX/]` */

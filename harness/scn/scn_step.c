@@ -879,12 +879,14 @@ scn_step_verbs_ok(char *w)
 	return run > 0;
 }
 
-/* scn_step_expect_command - `expect command VERBS [/REGEX/] [within D]`. */
+/* scn_step_expect_command - `expect command VERBS [/REGEX/] [or-close]
+ * [within D]`. */
 static int
 scn_step_expect_command(struct scn_parser *p, struct scn_lex *lx)
 {
 	struct scn_step *st;
-	char *verbs, *re = NULL;
+	char *verbs, *re = NULL, *w;
+	bool or_close = false;
 	long ms = 0;
 	int col, rc = 0;
 
@@ -897,13 +899,22 @@ scn_step_expect_command(struct scn_parser *p, struct scn_lex *lx)
 	if (rc == 0 && scn_lex_peek(lx) == '/' &&
 	    (re = scn_parse_regex(p, lx, false)) == NULL)
 		rc = -1;
-	if (rc == 0)
-		rc = scn_step_within_opt(p, lx, &ms, "a /regex/ for the "
-		    "argument, \"within\" or the end of the line");
+	while (rc == 0 && (w = scn_lex_word(lx, &col)) != NULL) {
+		if (strcmp(w, "or-close") == 0 && !or_close)
+			or_close = true;
+		else if (strcmp(w, "within") == 0 && ms == 0)
+			rc = scn_step_within(p, lx, &ms);
+		else
+			rc = scn_parse_err_got(p, col, "a /regex/ for the "
+			    "argument, or-close, within or the end of the line",
+			    w);
+		free(w);
+	}
 	if (rc == 0 && scn_parse_end(p, lx) == 0 &&
 	    (st = scn_step_new(p, SCN_STEP_EXPECT_COMMAND)) != NULL) {
 		st->u.cmd.verbs = verbs;
 		st->u.cmd.arg_src = re;
+		st->u.cmd.or_close = or_close;
 		st->within_ms = ms;
 		return 0;
 	}
