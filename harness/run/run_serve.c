@@ -46,10 +46,13 @@ extern char **environ;
 #define SERVE_LINE_MAX		4096	/* a command line from the client */
 #define SERVE_OUTPUT_SHOW	2048	/* the client's output, in the
 					   transcript */
-#define SERVE_EXIT_GRACE_MS	5000	/* after the steps, for the client to
+#define SERVE_EXIT_GRACE_MS	2000	/* after the steps, for the client to
 					   finish before it is killed */
 #define SERVE_KILL_WAIT_MS	1000	/* SIGTERM, then SIGKILL */
 #define SERVE_POLL_MS		10
+#define SERVE_PROCESS_GRACE_MS	20000	/* added to a scenario's deadline
+					   for the client process to start
+					   and to end (real time) */
 
 struct serve_session {
 	struct run_sess		 b;		/* first: clock and judging */
@@ -62,6 +65,9 @@ struct serve_session {
 	bool			 exited;
 	int			 status;	/* waitpid status once exited */
 	char			 out_path[64];	/* its stdout and stderr */
+	bool			 closed_ok;	/* the client closed where a step
+						   allowed it: only `expect exit
+						   failure` still runs */
 };
 
 /* The shared session helpers (run_sess.h), for this session. */
@@ -71,6 +77,17 @@ struct serve_session {
 #define serve_event(ss, ...)	run_sess_event(&(ss)->b, __VA_ARGS__)
 #define serve_judge(ss, ...)	run_sess_judge(&(ss)->b, __VA_ARGS__)
 #define serve_level(ss)		run_sess_level(&(ss)->b)
+
+/* serve_real_deadline - now + ms in real time (a process starting or
+ * ending is not protocol timing, so --timeout-scale does not shrink
+ * it), capped by the scenario's deadline. */
+static int64_t
+serve_real_deadline(const struct serve_session *ss, long ms)
+{
+	int64_t d = sc_now_us() + (int64_t)ms * 1000;
+
+	return d < ss->b.deadline ? d : ss->b.deadline;
+}
 
 /* serve_quote - s in single quotes for /bin/sh, into a growing buffer. */
 static int
@@ -359,9 +376,11 @@ serve_step_command(struct serve_session *ss, const struct scn_step *st)
 			return;
 		}
 		if ((rd = serve_read_more(ss, deadline, &cs)) != 1) {
-			if (rd == 0 && e->or_close && ss->inlen == 0)
+			if (rd == 0 && e->or_close && ss->inlen == 0) {
 				serve_event(ss, "the client closed instead, "
 				    "which this step allows");
+				ss->closed_ok = true;
+			}
 			else
 				serve_no_input(ss, expected, rd, cs, within);
 			free(expected);
@@ -575,7 +594,7 @@ serve_step_quiet(struct serve_session *ss, const struct scn_step *st)
  * scenario's 220. Bytes the client sent after STARTTLS and before its
  * ClientHello were pipelined behind STARTTLS (RFC 3207 4: not allowed). */
 static void
-serve_step_starttls(struct serve_session *ss)
+serve_step_starttls(struct serve_session *ss, const struct scn_step *st)
 {
 	struct conn_tls_info info;
 	struct sc_err err = { 0 };
@@ -600,6 +619,12 @@ serve_step_starttls(struct serve_session *ss)
 	if (cs != CONN_OK) {
 		serve_event(ss, "%s", err.msg);
 		ss->eof = true;
+		if (cs == CONN_EOF && st->u.starttls.or_close) {
+			serve_event(ss, "the client closed instead of the "
+			    "handshake, which this step allows");
+			ss->closed_ok = true;
+			return;
+		}
 		serve_judge(ss, serve_level(ss), "a TLS handshake from the "
 		    "client", NULL, 0, "%s", err.msg);
 		return;
@@ -621,12 +646,12 @@ serve_step_exit(struct serve_session *ss, const struct scn_step *st)
 	}
 	if (ss->pid == -1)
 		return;
-	if (!serve_wait_exit(ss, serve_deadline(ss, within))) {
+	if (!serve_wait_exit(ss, serve_real_deadline(ss, within))) {
 		serve_judge(ss, serve_level(ss), st->u.exit_want ==
 		    SCN_EXIT_SUCCESS ? "the client to exit with status 0" :
 		    "the client to exit with a failure status", NULL, 0,
 		    "the client is still running after %.1f s",
-		    (double)serve_scaled_us(ss, within) / 1e6);
+		    (double)within / 1e3);
 		return;
 	}
 	ok = WIFEXITED(ss->status) && (WEXITSTATUS(ss->status) == 0) ==
@@ -715,8 +740,9 @@ serve_step_accept(struct serve_session *ss, const struct scn_step *st)
 		    "`accept` while a client is connected");
 		return;
 	}
-	cs = conn_accept(ss->ctx->lfd, serve_deadline(ss, within), &ss->c,
-	    &err);
+	/* real time, not scaled: the client process has to start */
+	cs = conn_accept(ss->ctx->lfd, serve_real_deadline(ss, within),
+	    &ss->c, &err);
 	if (cs != CONN_OK) {
 		if (serve_reap(ss))
 			serve_judge(ss, RUN_FAIL, "the client to connect", NULL,
@@ -736,6 +762,12 @@ serve_step_accept(struct serve_session *ss, const struct scn_step *st)
 static void
 serve_step(struct serve_session *ss, const struct scn_step *st)
 {
+	if (ss->closed_ok && (st->kind != SCN_STEP_EXPECT_EXIT ||
+	    st->u.exit_want == SCN_EXIT_SUCCESS)) {
+		/* a client that stopped early cannot be asked for success */
+		serve_event(ss, "step skipped: the client has closed");
+		return;
+	}
 	if (st->kind != SCN_STEP_ACCEPT && st->kind != SCN_STEP_PAUSE &&
 	    st->kind != SCN_STEP_EXPECT_EXIT && ss->c == NULL) {
 		serve_judge(ss, RUN_ERROR, "a connected client", NULL, 0,
@@ -779,7 +811,7 @@ serve_step(struct serve_session *ss, const struct scn_step *st)
 		serve_step_quiet(ss, st);
 		break;
 	case SCN_STEP_STARTTLS:
-		serve_step_starttls(ss);
+		serve_step_starttls(ss, st);
 		break;
 	case SCN_STEP_EXPECT_EXIT:
 		serve_step_exit(ss, st);
@@ -808,7 +840,7 @@ serve_finish(struct serve_session *ss)
 		ss->c = NULL;
 	}
 	if (ss->pid != -1 && !serve_wait_exit(ss, sc_now_us() +
-	    serve_scaled_us(ss, SERVE_EXIT_GRACE_MS))) {
+	    (int64_t)SERVE_EXIT_GRACE_MS * 1000)) {
 		kill(ss->pid, SIGTERM);
 		if (!serve_wait_exit(ss, sc_now_us() + SERVE_KILL_WAIT_MS *
 		    1000)) {
@@ -850,6 +882,8 @@ run_serve_scenario(const struct serve_ctx *ctx, const struct scn *s,
 
 	memset(&ss, 0, sizeof(ss));
 	run_sess_begin(&ss.b, s, r, ctx->timeout_scale);
+	if (ctx->client_cmd != NULL)	/* a process starts and ends */
+		ss.b.deadline += (int64_t)SERVE_PROCESS_GRACE_MS * 1000;
 	ss.ctx = ctx;
 	ss.pid = -1;
 	if (ctx->client_cmd != NULL)

@@ -120,6 +120,8 @@ struct scn_starttls {
 	int	 min_version;	/* 10..13 for TLS 1.0..1.3; 0: default */
 	int	 max_version;
 	char	*ciphers;	/* OpenSSL cipher list, or NULL */
+	bool	 or_close;	/* server role: the client closing instead of
+				   a handshake passes too (aborting is safe) */
 };
 
 enum scn_tls_prop {

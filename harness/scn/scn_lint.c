@@ -171,7 +171,12 @@ scn_lint_role_step(const struct scn *s, const struct scn_step *st,
 		    st->u.starttls.max_version != 0 ||
 		    st->u.starttls.ciphers != NULL)) {
 			sc_err_set(err, s->path, st->line, 1, "\"starttls\" "
-			    "takes no options in a server scenario");
+			    "takes only or-close in a server scenario");
+			return -1;
+		}
+		if (client && st->u.starttls.or_close) {
+			sc_err_set(err, s->path, st->line, 1, "\"or-close\" "
+			    "is for server scenarios");
 			return -1;
 		}
 		break;

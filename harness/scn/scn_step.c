@@ -657,7 +657,7 @@ static int
 scn_step_starttls(struct scn_parser *p, struct scn_lex *lx, int kcol)
 {
 	static const char *const opts[] = { "any-cert", "min-version",
-	    "max-version", "ciphers", "fails", NULL };
+	    "max-version", "ciphers", "fails", "or-close", NULL };
 	struct scn_starttls t;
 	struct scn_step *st;
 	const char *near;
@@ -670,6 +670,8 @@ scn_step_starttls(struct scn_parser *p, struct scn_lex *lx, int kcol)
 			t.any_cert = true;
 		else if (strcmp(w, "fails") == 0)
 			t.fails = true;
+		else if (strcmp(w, "or-close") == 0)
+			t.or_close = true;
 		else if (strcmp(w, "min-version") == 0 ||
 		    strcmp(w, "max-version") == 0) {
 			v = scn_parse_word(p, lx, &vcol, "a TLS version after "
@@ -702,8 +704,8 @@ scn_step_starttls(struct scn_parser *p, struct scn_lex *lx, int kcol)
 				    near);
 			else
 				rc = scn_parse_err_got(p, col, "any-cert, "
-				    "min-version, max-version, ciphers or fails",
-				    w);
+				    "min-version, max-version, ciphers, fails or "
+				    "or-close", w);
 		}
 		free(w);
 	}
