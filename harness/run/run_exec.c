@@ -1114,6 +1114,8 @@ run_step(struct run_session *ss, const struct scn_step *st)
 	case SCN_STEP_EXPECT_COMMAND:
 	case SCN_STEP_EXPECT_BODY:
 	case SCN_STEP_EXPECT_EXIT:
+	case SCN_STEP_EXPECT_QUIT:
+	case SCN_STEP_EXPECT_AUTH:
 		/* lint refuses these in a client scenario */
 		run_judge(ss, RUN_ERROR, "a client-role step", NULL, 0,
 		    "\"%s\" is a server-role step", scn_step_kind_str(st->kind));

@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "conn.h"
 #include "sc_esc.h"
 #include "sc_limits.h"
@@ -50,6 +52,7 @@ extern char **environ;
 					   finish before it is killed */
 #define SERVE_KILL_WAIT_MS	1000	/* SIGTERM, then SIGKILL */
 #define SERVE_POLL_MS		10
+#define SERVE_QUIT_PRELUDE_MAX	8	/* RSET/NOOP lines before QUIT */
 #define SERVE_PROCESS_GRACE_MS	20000	/* added to a scenario's deadline
 					   for the client process to start
 					   and to end (real time) */
@@ -348,6 +351,237 @@ serve_verb_match(const char *verbs, const char *verb, size_t n)
 			return false;
 		p = bar + 1;
 	}
+}
+
+/*
+ * serve_read_line - the next line from the client (up to LF), before
+ * deadline: an owned copy without its CRLF, into *line; 1 got one, 0 the
+ * client closed with nothing pending, -1 judged already (timeout, a
+ * close mid-line, an over-long line, a bare LF).
+ */
+static int
+serve_read_line(struct serve_session *ss, const char *expected,
+    long within, int64_t deadline, char **line)
+{
+	enum conn_status cs = CONN_OK;
+	char *lf;
+	size_t n;
+	int rd;
+
+	*line = NULL;
+	while ((lf = ss->inlen > 0 ? memchr(ss->in, '\n', ss->inlen) : NULL)
+	    == NULL) {
+		if (ss->inlen > SERVE_LINE_MAX) {
+			serve_judge(ss, serve_level(ss), expected, ss->in,
+			    ss->inlen, "a command line over %d octets "
+			    "(RFC 5321 4.5.3.1.4: 512)", SERVE_LINE_MAX);
+			return -1;
+		}
+		if ((rd = serve_read_more(ss, deadline, &cs)) != 1) {
+			if (rd == 0 && ss->inlen == 0)
+				return 0;
+			serve_no_input(ss, expected, rd, cs, within);
+			return -1;
+		}
+	}
+	n = (size_t)(lf - ss->in) + 1;
+	transcript_add(&ss->b.r->tr, TR_RECV, serve_t(ss), ss->b.step->line,
+	    ss->in, n);
+	*line = xstrndup(ss->in, n);
+	serve_consume(ss, n);
+	if (n < 2 || (*line)[n - 2] != '\r') {
+		serve_judge(ss, RUN_FAIL, "a command line ending in CRLF", *line,
+		    n, "the line ends in a bare LF (RFC 5321 2.3.8: a client "
+		    "MUST NOT)");
+		free(*line);
+		*line = NULL;
+		return -1;
+	}
+	(*line)[n - 2] = '\0';
+	return 1;
+}
+
+/* serve_reply - one reply line to the client (CRLF added). */
+static void serve_send(struct serve_session *, const char *, size_t);
+static void
+serve_reply(struct serve_session *ss, const char *text)
+{
+	char *r = xasprintf("%s\r\n", text);
+
+	serve_send(ss, r, strlen(r));
+	free(r);
+}
+
+/* serve_step_quit - a polite end: RSET and NOOP get 250 (a client may
+ * reset before it quits), QUIT gets 221; anything else is a mismatch. */
+static void
+serve_step_quit(struct serve_session *ss, const struct scn_step *st)
+{
+	long within = st->within_ms > 0 ? st->within_ms : SC_READ_TIMEOUT_MS;
+	int64_t deadline = serve_deadline(ss, within);
+	const char *expected = st->u.or_close ? "QUIT (RSET or NOOP first "
+	    "allowed), or a close" : "QUIT (RSET or NOOP first allowed)";
+	char *line;
+	size_t i;
+	int r;
+
+	for (i = 0; i < SERVE_QUIT_PRELUDE_MAX && !ss->b.stop; i++) {
+		r = serve_read_line(ss, expected, within, deadline, &line);
+		if (r == 0) {
+			if (st->u.or_close) {
+				serve_event(ss, "the client closed instead, "
+				    "which this step allows");
+				ss->closed_ok = true;
+			} else
+				serve_judge(ss, serve_level(ss), expected, NULL,
+				    0, "the client closed the connection");
+			return;
+		}
+		if (r == -1)
+			return;
+		if (strcasecmp(line, "QUIT") == 0) {
+			serve_reply(ss, "221 2.0.0 bye");
+			free(line);
+			return;
+		}
+		if (strcasecmp(line, "RSET") == 0 ||
+		    strncasecmp(line, "NOOP", 4) == 0)
+			serve_reply(ss, "250 2.0.0 ok");
+		else
+			serve_judge(ss, serve_level(ss), expected, line,
+			    strlen(line), "got %.*s", (int)strcspn(line, " "),
+			    line);
+		free(line);
+	}
+}
+
+/* serve_b64 - the base64 text s decoded (NUL-terminated, *n octets);
+ * NULL when it is not base64. Owned. */
+static char *
+serve_b64(const char *s, size_t *n)
+{
+	size_t len = strlen(s);
+	unsigned char *out;
+	int got;
+
+	if (len % 4 != 0 || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
+	    "nopqrstuvwxyz0123456789+/=") != len)
+		return NULL;
+	out = xmalloc(len + 1);
+	got = EVP_DecodeBlock(out, (const unsigned char *)s, (int)len);
+	if (got < 0) {
+		free(out);
+		return NULL;
+	}
+	/* EVP_DecodeBlock counts the padding as data */
+	while (len > 0 && s[--len] == '=')
+		got--;
+	out[got] = '\0';
+	*n = (size_t)got;
+	return (char *)out;
+}
+
+/*
+ * serve_step_auth - the whole AUTH exchange as a server does it (RFC
+ * 4954): PLAIN with or without an initial response (then "334 "), LOGIN
+ * with its two prompts; the credentials must be the run's user and
+ * password ({user}, {password}); 235 ends it. A client may choose either
+ * mechanism, with or without an initial response.
+ */
+static void
+serve_step_auth(struct serve_session *ss, const struct scn_step *st)
+{
+	long within = st->within_ms > 0 ? st->within_ms : SC_READ_TIMEOUT_MS;
+	int64_t deadline = serve_deadline(ss, within);
+	const char *user = serve_placeholder(ss, "user", 4);
+	const char *pass = serve_placeholder(ss, "password", 8);
+	char *line = NULL, *resp = NULL, *dec = NULL, *u = NULL, *p = NULL;
+	const char *mech, *ir;
+	size_t n = 0;
+	bool plain;
+
+	if (serve_read_line(ss, "AUTH PLAIN or AUTH LOGIN", within, deadline,
+	    &line) != 1) {
+		if (line == NULL && !ss->b.stop)
+			serve_judge(ss, serve_level(ss), "AUTH", NULL, 0,
+			    "the client closed the connection");
+		return;
+	}
+	if (strncasecmp(line, "AUTH ", 5) != 0) {
+		serve_judge(ss, serve_level(ss), "AUTH PLAIN or AUTH LOGIN",
+		    line, strlen(line), "got %.*s", (int)strcspn(line, " "),
+		    line);
+		goto out;
+	}
+	mech = line + 5;
+	ir = strchr(mech, ' ');
+	plain = strncasecmp(mech, "PLAIN", 5) == 0 && (mech[5] == ' ' ||
+	    mech[5] == '\0');
+	if (!plain && !(strncasecmp(mech, "LOGIN", 5) == 0 &&
+	    (mech[5] == ' ' || mech[5] == '\0'))) {
+		serve_judge(ss, serve_level(ss), "AUTH PLAIN or AUTH LOGIN "
+		    "(the mechanisms offered)", line, strlen(line), "a "
+		    "mechanism that was not offered");
+		goto out;
+	}
+	if (ir == NULL) {
+		serve_reply(ss, plain ? "334 " : "334 VXNlcm5hbWU6");
+		if (serve_read_line(ss, "a base64 response", within, deadline,
+		    &resp) != 1)
+			goto out;
+		ir = resp;
+	} else
+		ir++;
+	if ((dec = serve_b64(ir, &n)) == NULL) {
+		serve_judge(ss, serve_level(ss), "a base64 response", ir,
+		    strlen(ir), "not base64 (RFC 4954 4)");
+		goto out;
+	}
+	if (plain) {
+		/* authzid NUL authcid NUL passwd (RFC 4616 2) */
+		char *a = memchr(dec, '\0', n), *b;
+
+		b = a != NULL ? memchr(a + 1, '\0', n - (size_t)(a + 1 - dec)) :
+		    NULL;
+		if (b != NULL) {
+			u = xstrdup(a + 1);
+			p = xstrndup(b + 1, n - (size_t)(b + 1 - dec));
+		}
+	} else {
+		u = xstrdup(dec);
+		free(resp);
+		resp = NULL;
+		serve_reply(ss, "334 UGFzc3dvcmQ6");
+		if (serve_read_line(ss, "a base64 password", within, deadline,
+		    &resp) != 1)
+			goto out;
+		free(dec);
+		if ((dec = serve_b64(resp, &n)) == NULL) {
+			serve_judge(ss, serve_level(ss), "a base64 response",
+			    resp, strlen(resp), "not base64 (RFC 4954 4)");
+			goto out;
+		}
+		p = xstrdup(dec);
+	}
+	if (u == NULL || p == NULL || user == NULL || pass == NULL ||
+	    strcmp(u, user) != 0 || strcmp(p, pass) != 0) {
+		serve_judge(ss, serve_level(ss), "the credentials the client "
+		    "was given", NULL, 0, "the client authenticated as \"%s\" "
+		    "with another password or a malformed response",
+		    u != NULL ? u : "?");
+		goto out;
+	}
+	serve_reply(ss, "235 2.7.0 Authentication successful");
+out:
+	if (dec != NULL)
+		explicit_bzero(dec, n);
+	if (p != NULL)
+		explicit_bzero(p, strlen(p));
+	free(line);
+	free(resp);
+	free(dec);
+	free(u);
+	free(p);
 }
 
 /* serve_step_command - one command line from the client, judged. */
@@ -815,6 +1049,12 @@ serve_step(struct serve_session *ss, const struct scn_step *st)
 		break;
 	case SCN_STEP_EXPECT_EXIT:
 		serve_step_exit(ss, st);
+		break;
+	case SCN_STEP_EXPECT_QUIT:
+		serve_step_quit(ss, st);
+		break;
+	case SCN_STEP_EXPECT_AUTH:
+		serve_step_auth(ss, st);
 		break;
 	default:
 		/* lint refuses client-role steps in a server scenario */

@@ -85,9 +85,11 @@ enum scn_step_kind {
 	SCN_STEP_EXPECT_COMMAND,	/* one command line from the client */
 	SCN_STEP_EXPECT_BODY,	/* message text up to CRLF.CRLF */
 	SCN_STEP_EXPECT_EXIT,	/* the client command's exit status */
+	SCN_STEP_EXPECT_QUIT,	/* RSET/NOOP answered 250, then QUIT, 221 */
+	SCN_STEP_EXPECT_AUTH,	/* a whole AUTH PLAIN/LOGIN exchange, 235 */
 };
 /* The last step kind: tables indexed by kind have SCN_STEP_LAST + 1. */
-#define SCN_STEP_LAST	SCN_STEP_EXPECT_EXIT
+#define SCN_STEP_LAST	SCN_STEP_EXPECT_AUTH
 
 /* `expect command VERB[|VERB...] [/REGEX/]` */
 struct scn_expect_command {
@@ -185,6 +187,7 @@ struct scn_step {
 		struct scn_expect_command cmd;	/* EXPECT_COMMAND */
 		struct scn_expect_body body;	/* EXPECT_BODY */
 		enum scn_exit_want exit_want;	/* EXPECT_EXIT */
+		bool	 or_close;		/* EXPECT_QUIT: a close passes */
 		struct {		/* EXPECT_(NO_)KEYWORD */
 			char	*keyword;
 			char	*param_src;	/* ERE or NULL */

@@ -163,6 +163,8 @@ scn_lint_role_step(const struct scn *s, const struct scn_step *st,
 	case SCN_STEP_EXPECT_COMMAND:
 	case SCN_STEP_EXPECT_BODY:
 	case SCN_STEP_EXPECT_EXIT:
+	case SCN_STEP_EXPECT_QUIT:
+	case SCN_STEP_EXPECT_AUTH:
 		ok = !client;
 		break;
 	case SCN_STEP_STARTTLS:

@@ -1122,6 +1122,8 @@ scn_step_kind_str(enum scn_step_kind k)
 	case SCN_STEP_EXPECT_COMMAND:	return "expect command";
 	case SCN_STEP_EXPECT_BODY:	return "expect body";
 	case SCN_STEP_EXPECT_EXIT:	return "expect exit";
+	case SCN_STEP_EXPECT_QUIT:	return "expect quit";
+	case SCN_STEP_EXPECT_AUTH:	return "expect auth";
 	}
 	return scn_parse_unknown((int)k);
 }

@@ -995,6 +995,37 @@ scn_step_expect_exit(struct scn_parser *p, struct scn_lex *lx)
 	return 0;
 }
 
+/* scn_step_expect_quit - `expect quit [or-close] [within D]`. */
+static int
+scn_step_expect_quit(struct scn_parser *p, struct scn_lex *lx,
+    enum scn_step_kind kind)
+{
+	struct scn_step *st;
+	bool or_close = false;
+	long ms = 0;
+	char *w;
+	int col, rc = 0;
+
+	while (rc == 0 && (w = scn_lex_word(lx, &col)) != NULL) {
+		if (strcmp(w, "or-close") == 0 && kind == SCN_STEP_EXPECT_QUIT &&
+		    !or_close)
+			or_close = true;
+		else if (strcmp(w, "within") == 0 && ms == 0)
+			rc = scn_step_within(p, lx, &ms);
+		else
+			rc = scn_parse_err_got(p, col, kind ==
+			    SCN_STEP_EXPECT_QUIT ? "or-close, within or the end "
+			    "of the line" : "within or the end of the line", w);
+		free(w);
+	}
+	if (rc == -1 || scn_parse_end(p, lx) == -1 ||
+	    (st = scn_step_new(p, kind)) == NULL)
+		return -1;
+	st->u.or_close = or_close;
+	st->within_ms = ms;
+	return 0;
+}
+
 /* scn_step_expect - every form of expect. */
 static int
 scn_step_expect(struct scn_parser *p, struct scn_lex *lx, int kcol)
@@ -1006,7 +1037,7 @@ scn_step_expect(struct scn_parser *p, struct scn_lex *lx, int kcol)
 
 	if ((w = scn_parse_word(p, lx, &col, "a reply code like 250, 2xx or "
 	    "250|251, or keyword, no keyword, not, tls, command, body, exit, "
-	    "close or silence after \"expect\"")) == NULL)
+	    "quit, auth, close or silence after \"expect\"")) == NULL)
 		return -1;
 	if (strcmp(w, "not") == 0) {
 		free(w);
@@ -1031,6 +1062,13 @@ scn_step_expect(struct scn_parser *p, struct scn_lex *lx, int kcol)
 	if (strcmp(w, "exit") == 0) {
 		free(w);
 		return scn_step_expect_exit(p, lx);
+	}
+	if (strcmp(w, "quit") == 0 || strcmp(w, "auth") == 0) {
+		enum scn_step_kind k = w[0] == 'q' ? SCN_STEP_EXPECT_QUIT :
+		    SCN_STEP_EXPECT_AUTH;
+
+		free(w);
+		return scn_step_expect_quit(p, lx, k);
 	}
 	if (strcmp(w, "no") == 0) {
 		free(w);
@@ -1077,7 +1115,7 @@ scn_step_expect(struct scn_parser *p, struct scn_lex *lx, int kcol)
 	}
 	rc = scn_parse_err_got(p, col, "a reply code like 250, 2xx or "
 	    "250|251, or keyword, no keyword, not, tls, command, body, exit, "
-	    "close or silence", w);
+	    "quit, auth, close or silence", w);
 	free(w);
 	return rc;
 }

@@ -448,12 +448,12 @@ static const struct {
 	  "\"1.s\"" },
 	{ "expect nothing", HDR "connect\nexpect\n",
 	  "x.scn:6:7: expected a reply code like 250, 2xx or 250|251, or "
-	  "keyword, no keyword, not, tls, command, body, exit, close or "
-	  "silence after \"expect\"" },
+	  "keyword, no keyword, not, tls, command, body, exit, quit, auth, "
+	  "close or silence after \"expect\"" },
 	{ "expect word", HDR "connect\nexpect ok\n",
 	  "x.scn:6:8: expected a reply code like 250, 2xx or 250|251, or "
-	  "keyword, no keyword, not, tls, command, body, exit, close or "
-	  "silence, got \"ok\"" },
+	  "keyword, no keyword, not, tls, command, body, exit, quit, auth, "
+	  "close or silence, got \"ok\"" },
 	{ "expect not without within", HDR "connect\nexpect not 250\n",
 	  "x.scn:6:15: expected \"within DURATION\" after the codes of "
 	  "\"expect not\"" },
