@@ -17,4 +17,5 @@ $SUDO apt-get install -y -q --no-install-recommends \
 	build-essential cmake pkg-config \
 	libssl-dev libpcap-dev libcunit1-dev \
 	libxml2-utils python3 \
-	postfix openssl
+	postfix openssl \
+	curl swaks

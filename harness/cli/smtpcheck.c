@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -643,6 +644,44 @@ cli_run(int argc, char **argv)
 	return rc;
 }
 
+/*
+ * cli_check_command - the program a --client-cmd starts with must exist:
+ * a missing one would only show as every scenario failing. Its first
+ * word (no placeholders, no shell syntax expected there) is looked up
+ * like the shell would: a path, or each folder of $PATH. Exits 2.
+ */
+static void
+cli_check_command(const char *cmd)
+{
+	char prog[PATH_MAX], cand[PATH_MAX * 2];
+	const char *path, *p, *colon;
+	size_t n;
+
+	cmd += strspn(cmd, " \t");
+	n = strcspn(cmd, " \t");
+	if (n == 0 || n >= sizeof(prog) || memchr(cmd, '{', n) != NULL)
+		return;		/* a placeholder or odd syntax: leave it */
+	memcpy(prog, cmd, n);
+	prog[n] = '\0';
+	if (strchr(prog, '/') != NULL) {
+		if (access(prog, X_OK) == -1)
+			cli_die_usage("--client-cmd: %s: %s", prog,
+			    strerror(errno));
+		return;
+	}
+	path = getenv("PATH");
+	for (p = path != NULL ? path : "/usr/bin:/bin"; ; p = colon + 1) {
+		colon = strchr(p, ':');
+		snprintf(cand, sizeof(cand), "%.*s/%s", colon != NULL ?
+		    (int)(colon - p) : (int)strlen(p), p, prog);
+		if (access(cand, X_OK) == 0)
+			return;
+		if (colon == NULL)
+			break;
+	}
+	cli_die_usage("--client-cmd: %s: command not found in PATH", prog);
+}
+
 /* cli_serve - the fake server: server-role scenarios, one client each. */
 static int
 cli_serve(int argc, char **argv)
@@ -681,6 +720,8 @@ cli_serve(int argc, char **argv)
 	}
 	if (o.client_cmd != NULL && *o.client_cmd == '\0')
 		cli_die_usage("--client-cmd is empty");
+	if (o.client_cmd != NULL)
+		cli_check_command(o.client_cmd);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.lfd = conn_listen(host, port, bound, sizeof(bound), &err);
 	if (ctx.lfd == -1) {

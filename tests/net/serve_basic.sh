@@ -51,5 +51,21 @@ grep -q 'exited without connecting' "$tmp/n.json" || { echo "FAIL: no reason for
 	"$scn" >/dev/null 2>&1; rc=$?
 [ $rc -eq 4 ] && grep -q 'needs {nosuch}' "$tmp/p.json" || { echo "FAIL: unknown placeholder: exit $rc"; fail=1; }
 
+# a client command that does not exist, and a port in use: exit 2
+"$sc" serve --listen 127.0.0.1:0 --client-cmd 'no-such-mailer-x9 {host}' "$scn" \
+	>/dev/null 2>"$tmp/e5"; rc=$?
+[ $rc -eq 2 ] && grep -q "no-such-mailer-x9: command not found" "$tmp/e5" ||
+	{ echo "FAIL: missing client command: exit $rc"; cat "$tmp/e5"; fail=1; }
+python3 -c 'import socket,sys,time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+print(s.getsockname()[1], flush=True); time.sleep(5)' >"$tmp/busy" &
+for _ in $(seq 50); do [ -s "$tmp/busy" ] && break; sleep 0.1; done
+"$sc" serve --listen "127.0.0.1:$(cat "$tmp/busy")" "$scn" >/dev/null 2>"$tmp/e6"; rc=$?
+[ $rc -eq 2 ] && grep -q "in use" "$tmp/e6" || { echo "FAIL: port in use: exit $rc"; cat "$tmp/e6"; fail=1; }
+# a bad scenario file
+printf 'id x\nrole server\naccept\nexpect nonsense\n' >"$tmp/x.scn"
+"$sc" serve --listen 127.0.0.1:0 "$tmp/x.scn" >/dev/null 2>"$tmp/e7"; rc=$?
+[ $rc -eq 2 ] && grep -q "x.scn:" "$tmp/e7" || { echo "FAIL: bad scenario: exit $rc"; cat "$tmp/e7"; fail=1; }
+
 [ $fail -eq 0 ] && echo "serve_basic: ok"
 exit $fail
