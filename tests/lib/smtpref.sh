@@ -1,10 +1,24 @@
 # SPDX-License-Identifier: ISC
 # tests/lib/smtpref.sh - sourced by the shell tests that run smtpref:
 # start a server on a port it picks, and stop it checking its exit status.
-# The caller sets REF (the binary), TMP (a private folder), the array PIDS
-# (servers to kill on exit) and a fail() that prints and exits 1; it may
+# The caller sets REF (the binary), TMP (a private folder) and the array
+# PIDS (servers to kill on exit); fail() below prints and exits 1 unless
+# the script defined its own first; the caller may
 # `trap cleanup EXIT` to stop the servers and remove TMP.
 # WAIT_START and WAIT_EXIT (tenths of a second) may be set beforehand.
+
+# fail MSG - the usual failure: the message, then the end of every
+# server log in $TMP; exit 1. Defined only when the script has none.
+if ! declare -F fail >/dev/null; then
+	fail() {
+		echo "FAIL: $*" >&2
+		if compgen -G "$TMP/*.log" >/dev/null; then
+			echo "--- smtpref stderr (last 20 lines each):" >&2
+			tail -n 20 "$TMP"/*.log >&2
+		fi
+		exit 1
+	}
+fi
 
 # ref_tls_args SRC / sc_tls_args SRC - the flags that give smtpref its
 # test certificate and AUTH account, and the matching harness flags (the

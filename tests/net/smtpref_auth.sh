@@ -37,15 +37,6 @@ PIDS=()
 . "$(dirname "$0")/../lib/smtpref.sh"
 trap cleanup EXIT
 
-fail() {
-	echo "FAIL: $*" >&2
-	if compgen -G "$TMP/*.log" >/dev/null; then
-		echo "--- smtpref stderr (last 20 lines each):" >&2
-		tail -n 20 "$TMP"/*.log >&2
-	fi
-	exit 1
-}
-
 # s_client PORT ARGS... - one STARTTLS handshake, the session summary.
 s_client() {
 	local port=$1

@@ -24,15 +24,6 @@ PIDS=()
 . "$(dirname "$0")/../lib/smtpref.sh"
 trap cleanup EXIT
 
-fail() {
-	echo "FAIL: $*" >&2
-	if compgen -G "$TMP/*.log" >/dev/null; then
-		echo "--- smtpref stderr (last 20 lines each):" >&2
-		tail -n 20 "$TMP"/*.log >&2
-	fi
-	exit 1
-}
-
 [ -x "$REF" ] || fail "$REF not built"
 command -v python3 >/dev/null || fail "python3 not found"
 
