@@ -46,10 +46,8 @@ struct run_probe {
 	bool	 reached;	/* a TCP connection was made */
 	int	 greeting_code;	/* -1 when none came */
 	bool	 ehlo_ok;	/* EHLO got a 250 */
-	char	**keywords;	/* EHLO keywords, upper-cased, owned */
-	char	**params;	/* each keyword's parameters ("" if none),
-				   owned; NULL when set up by hand */
-	size_t	  nkeywords;
+	struct run_keywords kw;	/* the EHLO reply (in clear, unless TLS is
+				   implicit) */
 	char	*detail;	/* what went wrong, owned; NULL if fine */
 	/* TLS, when the mode allows it and the target offers it: the
 	 * handshake is made with any certificate so that its facts can be

@@ -161,7 +161,6 @@ int
 run_probe_target(struct run_ctx *ctx, struct sc_err *err)
 {
 	struct run_probe *p = &ctx->probe;
-	struct run_keywords clear = { 0 };
 	struct smtp_reply rep;
 	struct smtp_rparser *rp;
 	struct conn *c = NULL;
@@ -193,15 +192,12 @@ run_probe_target(struct run_ctx *ctx, struct sc_err *err)
 	smtp_reply_clear(&rep);
 	helo = scn_vars_get(ctx->vars, "helo");
 	cmd = xasprintf("EHLO %s\r\n", helo != NULL ? helo : "localhost");
-	if (run_probe_ehlo(c, rp, cmd, &clear, sc_now_us() + scale_us,
+	if (run_probe_ehlo(c, rp, cmd, &p->kw, sc_now_us() + scale_us,
 	    &p->detail) == 0) {
 		p->ehlo_ok = true;
-		p->keywords = clear.kw;
-		p->params = clear.params;
-		p->nkeywords = clear.n;
 		if (ctx->tls_mode == RUN_TLS_IMPLICIT) {
 			/* one list, inside TLS already: it is both */
-			run_keywords_copy(&p->tls_kw, &clear);
+			run_keywords_copy(&p->tls_kw, &p->kw);
 		} else if (ctx->tls_mode == RUN_TLS_STARTTLS &&
 		    run_probe_keyword_params(p, "STARTTLS") != NULL) {
 			deadline = sc_now_us() + scale_us;
@@ -247,12 +243,7 @@ run_probe_has_keyword(const struct run_probe *p, const char *kw)
 const char *
 run_probe_keyword_params(const struct run_probe *p, const char *kw)
 {
-	size_t i;
-
-	for (i = 0; i < p->nkeywords; i++)
-		if (strcasecmp(p->keywords[i], kw) == 0)
-			return p->params != NULL ? p->params[i] : "";
-	return NULL;
+	return run_keywords_params(&p->kw, kw);
 }
 
 /* run_keywords_params - the text after the keyword in any list. */
@@ -305,15 +296,7 @@ run_tls_describe(const struct conn_tls_info *ti)
 void
 run_probe_clear(struct run_probe *p)
 {
-	size_t i;
-
-	for (i = 0; i < p->nkeywords; i++) {
-		free(p->keywords[i]);
-		if (p->params != NULL)
-			free(p->params[i]);
-	}
-	free(p->keywords);
-	free(p->params);
+	run_keywords_clear(&p->kw);
 	free(p->detail);
 	run_keywords_clear(&p->tls_kw);
 	free(p->tls_detail);

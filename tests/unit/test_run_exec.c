@@ -448,10 +448,10 @@ test_run_exec_cases(void)
 			snprintf(kwbuf, sizeof(kwbuf), "%s", cases[i].keywords);
 			for (tok = strtok_r(kwbuf, ",", &save); tok != NULL;
 			    tok = strtok_r(NULL, ",", &save)) {
-				ctx.probe.keywords = xreallocarray(
-				    ctx.probe.keywords, ctx.probe.nkeywords + 1,
+				ctx.probe.kw.kw = xreallocarray(
+				    ctx.probe.kw.kw, ctx.probe.kw.n + 1,
 				    sizeof(char *));
-				ctx.probe.keywords[ctx.probe.nkeywords++] =
+				ctx.probe.kw.kw[ctx.probe.kw.n++] =
 				    xstrdup(tok);
 			}
 		}
