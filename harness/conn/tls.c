@@ -192,6 +192,28 @@ tls_ssl_on_fd(struct tls_ctx *t, int fd, struct sc_err *err)
 	return ssl;
 }
 
+/* tls_ctx_use_cert - t presents the PEM chain cert_file with the key in
+ * key_file (NULL: in cert_file); role names it in errors. 0 or -1. */
+static int
+tls_ctx_use_cert(struct tls_ctx *t, const char *cert_file,
+    const char *key_file, const char *role, struct sc_err *err)
+{
+	const char *kf = key_file != NULL ? key_file : cert_file;
+
+	if (SSL_CTX_use_certificate_chain_file(t->ssl_ctx, cert_file) != 1) {
+		sc_err_set(err, cert_file, 0, 0, "cannot load the %s "
+		    "certificate: %s", role, tls_err_str("bad certificate"));
+		return -1;
+	}
+	if (SSL_CTX_use_PrivateKey_file(t->ssl_ctx, kf, SSL_FILETYPE_PEM) !=
+	    1 || SSL_CTX_check_private_key(t->ssl_ctx) != 1) {
+		sc_err_set(err, kf, 0, 0, "cannot use the %s key: %s", role,
+		    tls_err_str("bad key"));
+		return -1;
+	}
+	return 0;
+}
+
 /* tls_client_ctx_new - SSL_CTX with trust, client cert and key log. */
 struct tls_ctx *
 tls_client_ctx_new(const struct tls_client_opts *opts, struct sc_err *err)
@@ -227,25 +249,9 @@ tls_client_ctx_new(const struct tls_client_opts *opts, struct sc_err *err)
 	 * aborting the handshake, and conn reports it in conn_tls_info. */
 	SSL_CTX_set_verify(t->ssl_ctx, opts->insecure ? SSL_VERIFY_NONE :
 	    SSL_VERIFY_PEER, NULL);
-	if (opts->cert_file != NULL) {
-		if (SSL_CTX_use_certificate_chain_file(t->ssl_ctx,
-		    opts->cert_file) != 1) {
-			sc_err_set(err, opts->cert_file, 0, 0, "cannot load the "
-			    "client certificate: %s",
-			    tls_err_str("bad certificate"));
-			goto fail;
-		}
-		if (SSL_CTX_use_PrivateKey_file(t->ssl_ctx, opts->key_file !=
-		    NULL ? opts->key_file : opts->cert_file,
-		    SSL_FILETYPE_PEM) != 1 ||
-		    SSL_CTX_check_private_key(t->ssl_ctx) != 1) {
-			sc_err_set(err, opts->key_file != NULL ?
-			    opts->key_file : opts->cert_file, 0, 0,
-			    "cannot use the client key: %s",
-			    tls_err_str("bad key"));
-			goto fail;
-		}
-	}
+	if (opts->cert_file != NULL && tls_ctx_use_cert(t, opts->cert_file,
+	    opts->key_file, "client", err) == -1)
+		goto fail;
 	tls_ctx_keylog(t);
 	return t;
 fail:
@@ -344,7 +350,6 @@ tls_server_ctx_new(const char *cert_file, const char *key_file,
     struct sc_err *err)
 {
 	struct tls_ctx *t;
-	const char *kf = key_file != NULL ? key_file : cert_file;
 
 	t = xcalloc(1, sizeof(*t));
 	ERR_clear_error();
@@ -356,17 +361,8 @@ tls_server_ctx_new(const char *cert_file, const char *key_file,
 	}
 	SSL_CTX_set_app_data(t->ssl_ctx, t);
 	(void)SSL_CTX_set_min_proto_version(t->ssl_ctx, TLS1_2_VERSION);
-	if (SSL_CTX_use_certificate_chain_file(t->ssl_ctx, cert_file) != 1) {
-		sc_err_set(err, cert_file, 0, 0, "cannot load the server "
-		    "certificate: %s", tls_err_str("bad certificate"));
+	if (tls_ctx_use_cert(t, cert_file, key_file, "server", err) == -1)
 		goto fail;
-	}
-	if (SSL_CTX_use_PrivateKey_file(t->ssl_ctx, kf, SSL_FILETYPE_PEM) !=
-	    1 || SSL_CTX_check_private_key(t->ssl_ctx) != 1) {
-		sc_err_set(err, kf, 0, 0, "cannot use the server key: %s",
-		    tls_err_str("bad key"));
-		goto fail;
-	}
 	tls_ctx_keylog(t);
 	return t;
 fail:
