@@ -2,7 +2,8 @@
 # install-deps.sh - install every package the build and the tests need.
 # Runs as root on a fresh Debian machine (CI) or a developer's box.
 # Postfix is installed for the interop test without starting the system
-# instance (policy-rc.d), as ../shared/interop.md describes.
+# instance (policy-rc.d), as ../shared/interop.md describes. swaks needs
+# Net::SSLeay for STARTTLS, which is only a Recommends of the package.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
@@ -18,4 +19,4 @@ $SUDO apt-get install -y -q --no-install-recommends \
 	libssl-dev libpcap-dev libcunit1-dev \
 	libxml2-utils python3 \
 	postfix openssl \
-	curl swaks
+	curl swaks libnet-ssleay-perl

@@ -29,28 +29,7 @@ for client in curl-smtp swaks python-smtplib; do
 	if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
 		echo "FAIL: serve for $client exited $rc"; cat "$tmp/$client.out"; fail=1; continue
 	fi
-	python3 - "$tmp/$client.json" "$here/clients-$client.expected" "$client" <<'PY' || fail=1
-import json, sys
-res = json.load(open(sys.argv[1]))["results"]
-got = {x["id"]: x["verdict"] for x in res if x["verdict"] != "PASS"}
-want = {}
-for line in open(sys.argv[2]):
-    line = line.split("#", 1)[0].strip()
-    if line:
-        i, v = line.split()[:2]
-        want[i] = v
-bad = 0
-for i in sorted(set(got) | set(want)):
-    if got.get(i) != want.get(i):
-        x = next((r for r in res if r["id"] == i), {})
-        print("FAIL: %s %s: got %s, expected %s; %s; got %s" % (sys.argv[3],
-            i, got.get(i, "PASS"), want.get(i, "PASS"), x.get("reason"),
-            (x.get("got") or "")[:200]))
-        bad = 1
-if not bad:
-    print("%s: %d client scenarios, %d non-PASS, all as explained" % (
-        sys.argv[3], len(res), len(got)))
-sys.exit(bad)
-PY
+	python3 "$src/tests/lib/expected.py" "$tmp/$client.json" \
+		"$here/clients-$client.expected" "$client" || fail=1
 done
 exit $fail
