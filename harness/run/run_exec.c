@@ -886,11 +886,13 @@ run_tls_handshake(struct run_session *ss, const struct scn_starttls *t,
 		o.max_version = run_tls_version_openssl(t->max_version);
 		o.ciphers = t->ciphers;
 	}
-	run_event(ss, "TLS handshake begins%s%s%s", t != NULL &&
-	    t->max_version != 0 ? " (offering at most TLS 1." : "",
-	    t != NULL && t->max_version != 0 ?
-	    (const char *[]){ "0)", "1)", "2)", "3)" }[t->max_version - 10] :
-	    "", t != NULL && t->ciphers != NULL ? " with chosen ciphers" : "");
+	if (t != NULL && t->max_version != 0)
+		run_event(ss, "TLS handshake begins (offering at most TLS "
+		    "1.%d)%s", t->max_version - 10, t->ciphers != NULL ?
+		    " with chosen ciphers" : "");
+	else
+		run_event(ss, "TLS handshake begins%s", t != NULL &&
+		    t->ciphers != NULL ? " with chosen ciphers" : "");
 	cs = conn_start_tls(ss->c, ss->ctx->tls, ss->ctx->host, &o,
 	    run_deadline(ss, SC_TLS_TIMEOUT_MS), &ss->tls, &err);
 	if (cs == CONN_OK) {

@@ -401,6 +401,21 @@ serve_read_line(struct serve_session *ss, const char *expected,
 	return 1;
 }
 
+/* serve_on_close - the client closed where a line was awaited: allowed
+ * with or-close (the remaining steps are then skipped), else a FAIL. */
+static void
+serve_on_close(struct serve_session *ss, const char *expected,
+    bool or_close)
+{
+	if (or_close) {
+		serve_event(ss, "the client closed instead, which this step "
+		    "allows");
+		ss->closed_ok = true;
+	} else
+		serve_judge(ss, RUN_FAIL, expected, NULL, 0, "the client "
+		    "closed the connection");
+}
+
 /* serve_reply - one reply line to the client (CRLF added). */
 static void serve_send(struct serve_session *, const char *, size_t);
 static void
@@ -427,17 +442,9 @@ serve_step_quit(struct serve_session *ss, const struct scn_step *st)
 
 	for (i = 0; i < SERVE_QUIT_PRELUDE_MAX && !ss->b.stop; i++) {
 		r = serve_read_line(ss, expected, within, deadline, &line);
-		if (r == 0) {
-			if (st->u.or_close) {
-				serve_event(ss, "the client closed instead, "
-				    "which this step allows");
-				ss->closed_ok = true;
-			} else
-				serve_judge(ss, serve_level(ss), expected, NULL,
-				    0, "the client closed the connection");
-			return;
-		}
-		if (r == -1)
+		if (r == 0)
+			serve_on_close(ss, expected, st->u.or_close);
+		if (r != 1)
 			return;
 		if (strcasecmp(line, "QUIT") == 0) {
 			serve_reply(ss, "221 2.0.0 bye");
@@ -500,11 +507,12 @@ serve_step_auth(struct serve_session *ss, const struct scn_step *st)
 	size_t n = 0;
 	bool plain;
 
-	if (serve_read_line(ss, "AUTH PLAIN or AUTH LOGIN", within, deadline,
-	    &line) != 1) {
-		if (line == NULL && !ss->b.stop)
-			serve_judge(ss, serve_level(ss), "AUTH", NULL, 0,
-			    "the client closed the connection");
+	switch (serve_read_line(ss, "AUTH PLAIN or AUTH LOGIN", within,
+	    deadline, &line)) {
+	case 0:
+		serve_on_close(ss, "AUTH PLAIN or AUTH LOGIN", false);
+		return;
+	case -1:
 		return;
 	}
 	if (strncasecmp(line, "AUTH ", 5) != 0) {
@@ -527,7 +535,9 @@ serve_step_auth(struct serve_session *ss, const struct scn_step *st)
 	if (ir == NULL) {
 		serve_reply(ss, plain ? "334 " : "334 VXNlcm5hbWU6");
 		if (serve_read_line(ss, "a base64 response", within, deadline,
-		    &resp) != 1)
+		    &resp) == 0)
+			serve_on_close(ss, "a base64 response", false);
+		if (resp == NULL)
 			goto out;
 		ir = resp;
 	} else
@@ -553,7 +563,9 @@ serve_step_auth(struct serve_session *ss, const struct scn_step *st)
 		resp = NULL;
 		serve_reply(ss, "334 UGFzc3dvcmQ6");
 		if (serve_read_line(ss, "a base64 password", within, deadline,
-		    &resp) != 1)
+		    &resp) == 0)
+			serve_on_close(ss, "a base64 password", false);
+		if (resp == NULL)
 			goto out;
 		free(dec);
 		if ((dec = serve_b64(resp, &n)) == NULL) {
@@ -590,57 +602,29 @@ serve_step_command(struct serve_session *ss, const struct scn_step *st)
 {
 	const struct scn_expect_command *e = &st->u.cmd;
 	long within = st->within_ms > 0 ? st->within_ms : SC_READ_TIMEOUT_MS;
-	int64_t deadline = serve_deadline(ss, within);
-	enum conn_status cs = CONN_OK;
-	char *expected, *line, *lf;
-	size_t n, vlen;
-	int rd = 1;
+	char *expected, *line;
+	size_t vlen;
+	int r;
 
 	expected = xasprintf("the command %s%s%s%s%s", e->verbs,
 	    e->arg_src != NULL ? " with an argument matching /" : "",
 	    e->arg_src != NULL ? e->arg_src : "",
 	    e->arg_src != NULL ? "/" : "", e->or_close ? ", or a close" : "");
-	while ((lf = ss->inlen > 0 ? memchr(ss->in, '\n', ss->inlen) : NULL)
-	    == NULL) {
-		if (ss->inlen > SERVE_LINE_MAX) {
-			serve_judge(ss, serve_level(ss), expected, ss->in,
-			    ss->inlen, "a command line over %d octets "
-			    "(RFC 5321 4.5.3.1.4: 512)", SERVE_LINE_MAX);
-			free(expected);
-			return;
-		}
-		if ((rd = serve_read_more(ss, deadline, &cs)) != 1) {
-			if (rd == 0 && e->or_close && ss->inlen == 0) {
-				serve_event(ss, "the client closed instead, "
-				    "which this step allows");
-				ss->closed_ok = true;
-			}
-			else
-				serve_no_input(ss, expected, rd, cs, within);
-			free(expected);
-			return;
-		}
-	}
-	n = (size_t)(lf - ss->in) + 1;
-	transcript_add(&ss->b.r->tr, TR_RECV, serve_t(ss), st->line, ss->in, n);
-	line = xstrndup(ss->in, n);
-	serve_consume(ss, n);
-	if (n < 2 || line[n - 2] != '\r') {
-		serve_judge(ss, RUN_FAIL, "a command line ending in CRLF", line,
-		    n, "the line ends in a bare LF (RFC 5321 2.3.8: a client "
-		    "MUST NOT)");
-		free(line);
+	r = serve_read_line(ss, expected, within, serve_deadline(ss, within),
+	    &line);
+	if (r == 0)
+		serve_on_close(ss, expected, e->or_close);
+	if (r != 1) {
 		free(expected);
 		return;
 	}
-	line[n - 2] = '\0';
 	vlen = strcspn(line, " ");
 	if (!serve_verb_match(e->verbs, line, vlen))
-		serve_judge(ss, serve_level(ss), expected, line, n - 2,
+		serve_judge(ss, serve_level(ss), expected, line, strlen(line),
 		    "got %.*s", (int)(vlen > 32 ? 32 : vlen), line);
 	else if (e->has_arg_re && regexec(&e->arg_re, line[vlen] == ' ' ?
 	    line + vlen + 1 : "", 0, NULL, 0) != 0)
-		serve_judge(ss, serve_level(ss), expected, line, n - 2,
+		serve_judge(ss, serve_level(ss), expected, line, strlen(line),
 		    "the argument does not match /%s/", e->arg_src);
 	free(line);
 	free(expected);
