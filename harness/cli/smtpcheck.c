@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "fuzz.h"
 #include "rep.h"
 #include "run.h"
 #include "run_matrix.h"
@@ -45,6 +46,7 @@ static const char cli_usage[] =
 "       smtpcheck lint [PATH...]\n"
 "       smtpcheck list [PATH... | --suite NAME] [--tag T] [--id ID]\n"
 "       smtpcheck matrix --smtpref BIN [PATH... | --suite NAME] [options]\n"
+"       smtpcheck fuzz --target HOST:PORT [options] [PATH...]  (fuzz --help)\n"
 "       smtpcheck version\n"
 "\n"
 "run: play client-role scenarios against the SMTP server at HOST:PORT.\n"
@@ -934,8 +936,8 @@ main(int argc, char **argv)
 	const char *cmd;
 
 	if (argc < 2)
-		cli_die_usage("missing command: run, lint, list, matrix or "
-		    "version");
+		cli_die_usage("missing command: run, serve, lint, list, matrix, "
+		    "fuzz or version");
 	cmd = argv[1];
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
 	    strcmp(cmd, "help") == 0) {
@@ -956,5 +958,7 @@ main(int argc, char **argv)
 		return cli_list(argc - 1, argv + 1);
 	if (strcmp(cmd, "matrix") == 0)
 		return cli_matrix(argc - 1, argv + 1);
+	if (strcmp(cmd, "fuzz") == 0)
+		return fuzz_command(argc - 1, argv + 1);
 	cli_die_usage("unknown command \"%s\"", cmd);
 }
