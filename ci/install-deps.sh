@@ -4,6 +4,7 @@
 # Postfix is installed for the interop test without starting the system
 # instance (policy-rc.d), as ../shared/interop.md describes. swaks needs
 # Net::SSLeay for STARTTLS, which is only a Recommends of the package.
+# clang and libclang-rt-14-dev (libFuzzer, bookworm) build the fuzz stage.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
@@ -16,6 +17,7 @@ trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -q --no-install-recommends \
 	build-essential cmake pkg-config \
+	clang libclang-rt-14-dev \
 	libssl-dev libpcap-dev libcunit1-dev \
 	libxml2-utils python3 \
 	postfix openssl \

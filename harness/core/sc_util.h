@@ -42,7 +42,8 @@ char	*xstrndup(const char *, size_t);
 void	*xmemdup(const void *, size_t);
 /* xasprintf - formatted string, owned by the caller. */
 char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-char	*xvasprintf(const char *fmt, va_list);
+char	*xvasprintf(const char *fmt, va_list)
+	    __attribute__((format(printf, 1, 0)));
 
 /* fatal - our own bug or local resource failure: print file:line, abort. */
 #define fatal(...)	sc_fatal(__FILE__, __LINE__, __VA_ARGS__)

@@ -731,8 +731,9 @@ ref_smtp_do_help(struct ref_sess *s, const char *arg, size_t len)
 {
 	static const char *const lines[] = {
 		"smtpref, the smtpcheck reference server (RFC 5321)",
-		"Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT HELP "
-		    "VRFY",
+		/* one element: the parentheses say so to clang */
+		("Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT HELP "
+		    "VRFY"),
 		"End of HELP info",
 	};
 
