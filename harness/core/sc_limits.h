@@ -56,6 +56,10 @@
 #define SCN_EXPAND_MAX		(64 * 1024 * 1024) /* an expanded string: room
 						   to pass a 50 MB SIZE limit */
 #define SCN_REPEAT_MAX		(64 * 1024 * 1024) /* ${repeat:N:..} */
+#define SCN_REGEX_MAX		1024	/* a /regex/ in a scenario */
+#define SCN_REGEX_REPEAT_MAX	255	/* {m,n}: n at most (RE_DUP_MAX) */
+#define SCN_REGEX_PRODUCT_MAX	10000	/* all bounds multiplied: regcomp
+					   expands bounded repetition */
 #define SCN_TIMES_MAX		100000	/* `expect 250 times N` */
 
 /* ESMTP parameters (RFC 5321 4.1.2 Mail-/Rcpt-parameters). */

@@ -198,12 +198,88 @@ scn_parse_text(struct scn_parser *p, const char *text, bool escapes,
 	return 0;
 }
 
+#define SCN_STR_(x)	#x
+#define SCN_XSTR(x)	SCN_STR_(x)
+
+/*
+ * scn_regex_tame - the shapes glibc's regcomp turns into exponential
+ * memory (found by tests/fuzz/fuzz_scn: /i++++++++.../ took over 2 GB):
+ * repetition stacked on repetition, which POSIX leaves undefined anyway
+ * (XBD 9.4.6), and bounds that multiply. Returns the offset of the
+ * offending octet, or -1 when the pattern is fine; *why says what.
+ */
+static int
+scn_regex_tame(const char *src, const char **why)
+{
+	unsigned long product = 1, hi;
+	size_t i = 0, n = strlen(src);
+	bool rep = false;	/* the last atom was a repetition */
+	char *end;
+
+	if (n > SCN_REGEX_MAX) {
+		*why = "regex too long";
+		return SCN_REGEX_MAX;
+	}
+	while (i < n) {
+		char c = src[i];
+
+		if (c == '\\') {
+			i += i + 1 < n ? 2 : 1;
+			rep = false;
+			continue;
+		}
+		if (c == '[') {		/* a bracket expression is one atom */
+			i++;
+			if (i < n && src[i] == '^')
+				i++;
+			if (i < n && src[i] == ']')
+				i++;
+			while (i < n && src[i] != ']')
+				i++;
+			i++;
+			rep = false;
+			continue;
+		}
+		if (c == '*' || c == '+' || c == '?' || c == '{') {
+			if (rep) {
+				*why = "repetition of a repetition (as in a++ "
+				    "or a*{2}) is undefined in POSIX regexes";
+				return (int)i;
+			}
+			rep = true;
+			if (c == '{') {
+				hi = strtoul(src + i + 1, &end, 10);
+				if (*end == ',')
+					hi = end[1] == '}' ? SCN_REGEX_REPEAT_MAX +
+					    1UL : strtoul(end + 1, &end, 10);
+				if (hi > SCN_REGEX_REPEAT_MAX ||
+				    (product *= hi > 0 ? hi : 1) >
+				    SCN_REGEX_PRODUCT_MAX) {
+					*why = "repetition bounds too large "
+					    "(at most " SCN_XSTR(SCN_REGEX_REPEAT_MAX)
+					    " each, " SCN_XSTR(SCN_REGEX_PRODUCT_MAX)
+					    " multiplied)";
+					return (int)i;
+				}
+				while (i < n && src[i] != '}')
+					i++;
+			}
+			i++;
+			continue;
+		}
+		rep = false;
+		i++;
+	}
+	return -1;
+}
+
 /* scn_parse_regex - read a /regex/ and check that it compiles; a capture
  * regex needs a group. */
 char *
 scn_parse_regex(struct scn_parser *p, struct scn_lex *lx, bool group)
 {
 	char msg[SC_ERR_MSG_MAX];
+	const char *why;
 	regex_t re;
 	char *src;
 	int col, rc;
@@ -211,6 +287,11 @@ scn_parse_regex(struct scn_parser *p, struct scn_lex *lx, bool group)
 	src = scn_lex_regex(lx, &col);
 	if (src == NULL)
 		return NULL;
+	if ((rc = scn_regex_tame(src, &why)) >= 0) {
+		scn_parse_err(p, col + rc, "bad regex: %s", why);
+		free(src);
+		return NULL;
+	}
 	rc = regcomp(&re, src, REG_EXTENDED | REG_ICASE | REG_NEWLINE |
 	    (group ? 0 : REG_NOSUB));
 	if (rc != 0) {
