@@ -150,6 +150,8 @@ unit_set(struct fuzz_unit *u, const void *p, size_t len)
 	free(u->bytes);
 	u->bytes = b;
 	u->len = len;
+	if (u->split >= len)
+		u->split = 0;
 }
 
 /* ------------------------------------------------------------- corpus */
@@ -358,6 +360,25 @@ gen_pick(struct fz_gen *g, enum fz_pool p)
 	return g->co->lines[p][rng_below(&g->rng, g->co->nlines[p])];
 }
 
+/*
+ * gen_plain - the plain form of a command most of the time, a corpus
+ * line otherwise: corpus lines are often meant to be refused, and a
+ * session refused at EHLO or MAIL never reaches the states (message
+ * text, BDAT chunks, pipelined groups) where the deeper bugs live.
+ */
+static char *
+gen_plain(struct fz_gen *g, enum fz_pool p, const char *plain)
+{
+	struct sc_err err = { 0 };
+	size_t len;
+	char *t;
+
+	if (rng_pct(&g->rng, 35))
+		return xstrdup(gen_pick(g, p));
+	t = scn_expand(plain, false, g->vars, &len, &err);
+	return t != NULL ? t : xstrdup(gen_pick(g, p));
+}
+
 static const char *
 gen_var(struct fz_gen *g, const char *name, const char *dflt)
 {
@@ -397,7 +418,7 @@ static void
 gen_skeleton(struct fz_gen *g, bool tls_starttls)
 {
 	size_t ntx, t, nr, r, k, nchunks;
-	const char *ehlo;
+	char *ehlo, *line;
 
 	if (tls_starttls) {
 		struct sc_err err = { 0 };
@@ -408,16 +429,22 @@ gen_skeleton(struct fz_gen *g, bool tls_starttls)
 		free(e);
 		fuzz_unit_add(g->c, "STARTTLS\r\n", 10, 1, FE_SECURE, 0);
 	}
-	ehlo = gen_pick(g, POOL_EHLO);
+	ehlo = gen_plain(g, POOL_EHLO, "EHLO ${helo}");
 	gen_cmd(g, ehlo, strncasecmp(ehlo, "EHLO", 4) == 0 ? FU_EHLO : 0);
+	free(ehlo);
 	ntx = 1 + rng_below(&g->rng, 2);
 	for (t = 0; t < ntx; t++) {
 		for (k = rng_below(&g->rng, 3); k > 0; k--)
 			gen_cmd(g, gen_pick(g, POOL_OTHER), 0);
-		gen_cmd(g, gen_pick(g, POOL_MAIL), 0);
+		line = gen_plain(g, POOL_MAIL, "MAIL FROM:<${sender}>");
+		gen_cmd(g, line, 0);
+		free(line);
 		nr = 1 + rng_below(&g->rng, 3);
-		for (r = 0; r < nr; r++)
-			gen_cmd(g, gen_pick(g, POOL_RCPT), 0);
+		for (r = 0; r < nr; r++) {
+			line = gen_plain(g, POOL_RCPT, "RCPT TO:<${rcpt}>");
+			gen_cmd(g, line, 0);
+			free(line);
+		}
 		if (rng_pct(&g->rng, 80)) {
 			gen_cmd(g, "DATA", FU_DATA);
 			gen_content(g);
@@ -1008,6 +1035,8 @@ op_abrupt_close(struct fz_gen *g)
 		fuzz_unit_remove(g->c, g->c->n - 1);
 	u = &g->c->u[i];
 	u->len = 1 + rng_below(&g->rng, u->len - 1);
+	if (u->split >= u->len)
+		u->split = 0;
 	u->expect = FE_NONE;
 	u->flags = (u->flags & (FU_NEED_PIPELINING | FU_NEED_CHUNKING |
 	    FU_CONTENT)) | FU_CLOSE;
@@ -1033,7 +1062,20 @@ op_bdat(struct fz_gen *g)
 	hl = (size_t)((char *)memmem(u->bytes, u->len, "\r\n", 2) -
 	    u->bytes);
 	last = memmem(u->bytes, hl, " LAST", 5) != NULL;
-	switch (rng_below(&g->rng, 3)) {
+	switch (rng_below(&g->rng, 4)) {
+	case 3: {	/* CRLF.CRLF and a command inside the chunk: octets,
+			   not an end of data (RFC 3030 2) */
+		static const char in[] = "text\r\n.\r\nRSET\r\nNOOP\r\n";
+
+		hdr = xasprintf("BDAT %zu%s\r\n", sizeof(in) - 1,
+		    last ? " LAST" : "");
+		b = xasprintf("%s%s", hdr, in);
+		unit_set(u, b, strlen(b));
+		free(b);
+		free(hdr);
+		u->flags |= FU_COUNT;
+		break;
+	}
 	case 0:		/* a size at an edge, really sent */
 		n = rng_pct(&g->rng, 50) ? rng_below(&g->rng, 3) :
 		    65536 * (1 + rng_below(&g->rng, 16)) +

@@ -353,7 +353,7 @@ fuzz_scenario_text(const struct fuzz_case *c, const struct fuzz_outcome *o,
 	const struct fuzz_unit *u;
 	const struct fuzz_sent *s;
 	size_t i, octets = 0;
-	bool closed = false;
+	bool closed = false, tls = false;
 	char *d;
 
 	for (i = 0; i < o->nsent; i++)
@@ -369,8 +369,13 @@ fuzz_scenario_text(const struct fuzz_case *c, const struct fuzz_outcome *o,
 	    "(operators: %s)\n# against %s; shrunk to %zu writes, %zu "
 	    "octets.\n", (unsigned long long)c->seed,
 	    (unsigned long long)c->index, ops, target, o->nsent, octets);
+	for (i = 0; i < o->nsent; i++)
+		if (c->u[o->sent[i].unit].expect == FE_SECURE ||
+		    c->u[o->sent[i].unit].expect == FE_STARTTLS)
+			tls = true;
 	out(&b, "# Replay: smtpcheck run --target HOST:PORT%s THIS-FILE\n",
-	    t->implicit_tls ? " --tls implicit --insecure" : " --insecure");
+	    t->implicit_tls ? " --tls implicit --insecure" : tls ?
+	    " --insecure" : "");
 	out(&b, "# Every `expect xxx` takes any well-formed reply: only the "
 	    "step after the\n# last write judges.\n");
 	free(d);

@@ -501,7 +501,9 @@ fuzz_run(const struct fuzz_opts *o)
 		tls_ctx_free(r.t.tls);
 		return 2;
 	}
-	if (fuzz_alive(&r.t, &detail) != FUZZ_OK) {
+	/* only a refused connection is "unreachable": a server that
+	 * connects but does not greet is the first finding (a hang) */
+	if (fuzz_alive(&r.t, &detail) == FUZZ_CRASH) {
 		fprintf(stderr, "smtpcheck: fuzz: target %s unreachable: %s\n",
 		    o->target, detail);
 		free(detail);
@@ -509,6 +511,8 @@ fuzz_run(const struct fuzz_opts *o)
 		tls_ctx_free(r.t.tls);
 		return 3;
 	}
+	free(detail);
+	detail = NULL;
 	if (!o->quiet) {
 		char lim[96], rate[48];
 
