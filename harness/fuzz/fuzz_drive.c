@@ -400,6 +400,8 @@ play_starttls(struct fz_sess *s, size_t ui, const struct fuzz_unit *u)
 			quiet(s, ui, 0, FUZZ_REPLY_COUNT, "an extra reply");
 		return;
 	}
+	smtp_reply_clear(&s->rep);
+	s->has_rep = false;
 	if (smtp_rparser_next(s->rp, &s->rep) == SMTP_RPARSE_REPLY) {
 		s->has_rep = true;
 		got = show(s->rep.raw, s->rep.rawlen);

@@ -53,6 +53,8 @@ check_fault() {	# check_fault FAULT CLASS MAXCASES [fuzz args...]
 	shift 3
 	start "$fault" --listen 127.0.0.1:0 --fault "$fault" "${REF_TLS[@]}"
 	fuzz "$fault" "$PORT" --iterations "$max" --stop-after 1 "$@"
+	rc=$?
+	[ $rc -eq 1 ] || bad "$fault: fuzz exited $rc, want 1 (findings): $(tail -3 "$TMP/$fault.out")"
 	n=$(field "$TMP/$fault/summary.json" "j['by_class'].get('$cls', {}).get('first_case', 'none')")
 	if [ "$n" = none ]; then
 		bad "$fault: no $cls finding in $max cases: $(field "$TMP/$fault/summary.json" "j['by_class']")"
@@ -74,7 +76,33 @@ check_fault close-after-mail dropped 50
 check_fault silent-rcpt hang 50
 check_fault tls-keeps-buffer tls-injection 400
 
-# 4. usage errors exit 2; an unreachable target 3
+# 4. TLS: every session inside STARTTLS, or implicit TLS; --jobs 2; and
+# Ctrl-C stops the run and keeps the summary
+start tls --listen 127.0.0.1:0 "${REF_TLS[@]}"
+fuzz starttls "$PORT" --iterations 60 --tls starttls --jobs 2
+rc=$?
+[ $rc -eq 0 ] || bad "--tls starttls --jobs 2 against plain smtpref: exit $rc: $(tail -3 "$TMP/starttls.out")"
+[ "$(field "$TMP/starttls/summary.json" "j['cases']")" = 60 ] || bad "--jobs 2: not 60 cases"
+"$SC" fuzz --target "127.0.0.1:$PORT" --seed 1 --rate 0 --duration 120 \
+	--out "$TMP/int" -q >"$TMP/int.out" 2>&1 &
+fpid=$!
+sleep 2
+kill -INT "$fpid"
+for _ in $(seq 100); do kill -0 "$fpid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$fpid" 2>/dev/null; then
+	bad "fuzz still running 10 s after Ctrl-C"; kill -9 "$fpid"
+fi
+wait "$fpid"; rc=$?
+[ $rc -eq 0 ] || bad "fuzz after Ctrl-C: exit $rc, want 0: $(cat "$TMP/int.out")"
+[ -s "$TMP/int/summary.json" ] || bad "no summary after Ctrl-C"
+stop_all
+start implicit --listen 127.0.0.1:0 --implicit-tls "${REF_TLS[@]}"
+fuzz implicit "$PORT" --iterations 40 --tls implicit
+rc=$?
+[ $rc -eq 0 ] || bad "--tls implicit against plain smtpref: exit $rc: $(tail -3 "$TMP/implicit.out")"
+stop_all
+
+# 5. usage errors exit 2; an unreachable target 3
 "$SC" fuzz --seed 1 >/dev/null 2>&1; [ $? -eq 2 ] || bad "no --target: not exit 2"
 "$SC" fuzz --target 127.0.0.1:1 --iterations x >/dev/null 2>&1; [ $? -eq 2 ] || bad "--iterations x: not exit 2"
 "$SC" fuzz --target 127.0.0.1:1 --rate -1 >/dev/null 2>&1; [ $? -eq 2 ] || bad "--rate -1: not exit 2"
