@@ -5,12 +5,15 @@
 # instance (policy-rc.d), as ../shared/interop.md describes. swaks needs
 # Net::SSLeay for STARTTLS, which is only a Recommends of the package.
 # clang and libclang-rt-14-dev (libFuzzer, bookworm) build the fuzz stage.
+# tshark decodes the captures --pcap writes; headless chromium renders the
+# HTML report in its test.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 echo "postfix postfix/main_mailer_type select Local only" | $SUDO debconf-set-selections
 echo "postfix postfix/mailname string test.localdomain" | $SUDO debconf-set-selections
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
 printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
 $SUDO chmod 755 /usr/sbin/policy-rc.d
 trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
@@ -21,4 +24,5 @@ $SUDO apt-get install -y -q --no-install-recommends \
 	libssl-dev libpcap-dev libcunit1-dev \
 	libxml2-utils python3 \
 	postfix openssl \
-	curl swaks libnet-ssleay-perl
+	curl swaks libnet-ssleay-perl \
+	tshark chromium

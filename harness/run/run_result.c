@@ -136,6 +136,8 @@ run_result_clear(struct run_result *r)
 	}
 	free(r->steps);
 	transcript_clear(&r->tr);
+	free(r->capture);
+	r->capture = NULL;
 	r->verdict = RUN_PASS;
 	r->step_line = 0;
 	r->step_src = r->expected = r->got = r->reason = NULL;

@@ -94,6 +94,8 @@ struct run_result {
 	struct run_step_log *steps;
 	size_t	 nsteps;
 	struct transcript tr;
+	char	*capture;	/* the scenario's pcap (--pcap), owned; NULL
+				   when none was written */
 };
 
 /* run_result_clear - release what r owns (not r, not r->scn). */
