@@ -168,7 +168,15 @@ rep_json_result(FILE *f, const struct run_result *r, bool last)
 	rep_json_transcript(f, &r->tr);
 	fputs(",\n", f);
 	rep_json_key(f, 6, "transcript_truncated");
-	fprintf(f, "%s\n", r->tr.truncated ? "true" : "false");
+	fprintf(f, "%s", r->tr.truncated ? "true" : "false");
+	if (r->capture != NULL) {
+		/* only with --pcap, so that reports without it stay as
+		 * they were */
+		fputs(",\n", f);
+		rep_json_key(f, 6, "capture");
+		rep_out_json_str(f, r->capture);
+	}
+	fputc('\n', f);
 	fprintf(f, "    }%s\n", last ? "" : ",");
 	free(area);
 }

@@ -136,6 +136,7 @@ rep_junit_detail(FILE *f, const struct run_result *r)
 	rep_junit_line(f, "got", r->got);
 	rep_junit_line(f, "reason", r->reason);
 	rep_junit_line(f, "note", s->note);
+	rep_junit_line(f, "capture", r->capture);
 	if (r->tr.n > 0 || r->tr.truncated)
 		fputs("transcript:\n", f);
 	for (i = 0; i < r->tr.n; i++) {

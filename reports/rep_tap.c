@@ -80,6 +80,7 @@ rep_tap_yaml(FILE *f, const struct run_result *r)
 	rep_tap_yaml_str(f, "expected", r->expected);
 	rep_tap_yaml_str(f, "got", r->got);
 	rep_tap_yaml_str(f, "note", s->note);
+	rep_tap_yaml_str(f, "capture", r->capture);
 	if (r->tr.truncated)
 		fputs("  transcript_truncated: true\n", f);
 	fputs("  ...\n", f);
@@ -107,6 +108,11 @@ rep_tap_write(FILE *f, const struct run_summary *sum)
 			rep_out_plain(f, r->reason != NULL ? r->reason :
 			    "prerequisite unmet", true);
 			fputc('\n', f);
+			if (r->capture != NULL) {	/* no YAML block here */
+				fputs("# capture: ", f);
+				rep_out_plain(f, r->capture, false);
+				fputc('\n', f);
+			}
 			continue;
 		}
 		if (s->title != NULL) {

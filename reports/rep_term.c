@@ -166,6 +166,8 @@ rep_term_result(FILE *f, const struct run_result *r, bool colour,
 	rep_term_field(f, "got", r->got);
 	rep_term_field(f, "reason", r->reason);
 	rep_term_field(f, "note", s->note);
+	if (r->verdict != RUN_PASS)
+		rep_term_field(f, "capture", r->capture);
 	if (verbose)
 		rep_term_steps(f, r);
 	rep_term_transcript(f, &r->tr, r->step_line, verbose, colour);

@@ -29,6 +29,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "cap.h"
 #include "sc_util.h"
 #include "tls.h"
 
@@ -39,6 +40,7 @@ struct conn {
 	char	 peer[CONN_PEER_MAX];
 	SSL	*ssl;		/* NULL: plain TCP */
 	bool	 tls_dead;	/* fatal TLS error: no close_notify */
+	struct cap_conn *cap;	/* --pcap: where to record, or NULL */
 };
 
 static enum conn_status conn_tls_read(struct conn *, void *, size_t, size_t *,
@@ -66,6 +68,27 @@ conn_status_str(enum conn_status s)
 		snprintf(buf, sizeof(buf), "??" "?(%d)", (int)s);
 		return buf;
 	}
+}
+
+/* conn_cap_data - record bytes that passed, if c is recorded: in TLS
+ * mode they are the decrypted stream, and marked so. */
+static void
+conn_cap_data(struct conn *c, bool out, const void *p, size_t n)
+{
+	if (c->cap != NULL)
+		cap_data(c->cap, out, c->ssl != NULL, p, n, sc_wall_us());
+}
+
+/* conn_cap_end - record a side's FIN, or a reset. */
+static void
+conn_cap_end(struct conn *c, bool local, bool reset)
+{
+	if (c->cap == NULL)
+		return;
+	if (reset)
+		cap_rst(c->cap, local, sc_wall_us());
+	else
+		cap_fin(c->cap, local, sc_wall_us());
 }
 
 /* conn_target_parse - HOST:PORT or [V6]:PORT. */
@@ -333,6 +356,7 @@ conn_write(struct conn *c, const void *p, size_t len, int64_t deadline_us,
 	while (len > 0) {
 		n = send(c->fd, s, len, MSG_NOSIGNAL);
 		if (n > 0) {
+			conn_cap_data(c, true, s, (size_t)n);
 			s += n;
 			len -= (size_t)n;
 			continue;
@@ -350,8 +374,12 @@ conn_write(struct conn *c, const void *p, size_t len, int64_t deadline_us,
 				continue;
 		}
 		sc_err_set(err, c->peer, 0, 0, "write: %s", strerror(errno));
-		return (errno == EPIPE || errno == ECONNRESET) ? CONN_EOF :
-		    CONN_ERR;
+		if (errno == EPIPE || errno == ECONNRESET) {
+			/* the peer's stack refused our bytes: a reset */
+			conn_cap_end(c, false, true);
+			return CONN_EOF;
+		}
+		return CONN_ERR;
 	}
 	return CONN_OK;
 }
@@ -370,10 +398,13 @@ conn_read(struct conn *c, void *buf, size_t cap, size_t *n, int64_t deadline_us,
 		r = recv(c->fd, buf, cap, 0);
 		if (r > 0) {
 			*n = (size_t)r;
+			conn_cap_data(c, false, buf, *n);
 			return CONN_OK;
 		}
-		if (r == 0)
+		if (r == 0) {
+			conn_cap_end(c, false, false);
 			return CONN_EOF;
+		}
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -385,6 +416,7 @@ conn_read(struct conn *c, void *buf, size_t cap, size_t *n, int64_t deadline_us,
 		}
 		if (errno == ECONNRESET) {
 			sc_err_set(err, c->peer, 0, 0, "connection reset by peer");
+			conn_cap_end(c, false, true);
 			return CONN_EOF;
 		}
 		sc_err_set(err, c->peer, 0, 0, "read: %s", strerror(errno));
@@ -433,6 +465,7 @@ conn_tls_read(struct conn *c, void *buf, size_t cap, size_t *n,
 		saved = errno;
 		if (r > 0) {
 			*n = (size_t)r;
+			conn_cap_data(c, false, buf, *n);
 			return CONN_OK;
 		}
 		e = SSL_get_error(c->ssl, r);
@@ -448,6 +481,7 @@ conn_tls_read(struct conn *c, void *buf, size_t cap, size_t *n,
 		}
 		if (e == SSL_ERROR_ZERO_RETURN) {
 			ERR_clear_error();
+			conn_cap_end(c, false, false);	/* close_notify */
 			return CONN_EOF;
 		}
 		c->tls_dead = true;
@@ -456,6 +490,7 @@ conn_tls_read(struct conn *c, void *buf, size_t cap, size_t *n,
 			ERR_clear_error();
 			sc_err_set(err, c->peer, 0, 0, "closed without a TLS "
 			    "close_notify");
+			conn_cap_end(c, false, false);
 			return CONN_EOF;
 		}
 		if (e == SSL_ERROR_SYSCALL) {
@@ -463,6 +498,7 @@ conn_tls_read(struct conn *c, void *buf, size_t cap, size_t *n,
 			if (saved == ECONNRESET) {
 				sc_err_set(err, c->peer, 0, 0,
 				    "connection reset by peer");
+				conn_cap_end(c, false, true);
 				return CONN_EOF;
 			}
 			sc_err_set(err, c->peer, 0, 0, "TLS read: %s",
@@ -491,6 +527,7 @@ conn_tls_write(struct conn *c, const void *p, size_t len, int64_t deadline_us,
 		r = SSL_write(c->ssl, s, len > INT_MAX ? INT_MAX : (int)len);
 		saved = errno;
 		if (r > 0) {
+			conn_cap_data(c, true, s, (size_t)r);
 			s += r;
 			len -= (size_t)r;
 			continue;
@@ -520,6 +557,8 @@ conn_tls_write(struct conn *c, const void *p, size_t len, int64_t deadline_us,
 			ERR_clear_error();
 			sc_err_set(err, c->peer, 0, 0, "TLS write: %s",
 			    saved != 0 ? strerror(saved) : "connection closed");
+			if (saved == EPIPE || saved == ECONNRESET)
+				conn_cap_end(c, false, true);
 			return (saved == 0 || saved == EPIPE ||
 			    saved == ECONNRESET) ? CONN_EOF : CONN_ERR;
 		}
@@ -732,8 +771,11 @@ conn_tls_handshake(struct conn *c, SSL *ssl, struct tls_ctx *ctx,
 			st = CONN_EOF;
 			sc_err_set(err, c->peer, 0, 0, "the peer closed the "
 			    "connection during the TLS handshake");
+			conn_cap_end(c, false, false);
 		} else if (e == SSL_ERROR_SYSCALL) {
 			st = saved == ECONNRESET ? CONN_EOF : CONN_ERR;
+			if (saved == ECONNRESET)
+				conn_cap_end(c, false, true);
 			sc_err_set(err, c->peer, 0, 0, "TLS handshake: %s",
 			    strerror(saved));
 		} else {
@@ -775,6 +817,24 @@ conn_shutdown_write(struct conn *c)
 {
 	conn_tls_close_notify(c);
 	(void)shutdown(c->fd, SHUT_WR);
+	conn_cap_end(c, true, false);
+}
+
+/* conn_set_capture - record c into rec from now on. */
+int
+conn_set_capture(struct conn *c, struct cap_rec *rec, bool local_is_server)
+{
+	struct sockaddr_storage ls, ps;
+	struct cap_addr la, pa;
+	socklen_t ll = sizeof(ls), pl = sizeof(ps);
+
+	if (getsockname(c->fd, (struct sockaddr *)&ls, &ll) == -1 ||
+	    getpeername(c->fd, (struct sockaddr *)&ps, &pl) == -1 ||
+	    cap_addr_from(&la, (struct sockaddr *)&ls) == -1 ||
+	    cap_addr_from(&pa, (struct sockaddr *)&ps) == -1)
+		return -1;
+	c->cap = cap_conn_add(rec, &la, &pa, local_is_server, sc_wall_us());
+	return 0;
 }
 
 /* conn_peer - the peer's address text. */
@@ -793,5 +853,6 @@ conn_free(struct conn *c)
 	conn_tls_close_notify(c);
 	SSL_free(c->ssl);
 	close(c->fd);
+	conn_cap_end(c, true, false);	/* none after a reset or a FIN */
 	free(c);
 }

@@ -164,6 +164,18 @@ bool	conn_is_tls(const struct conn *);
  */
 void	conn_shutdown_write(struct conn *);
 
+/*
+ * conn_set_capture - record, from now on, what c carries into rec (cap.h,
+ * for --pcap): a new connection in rec with the socket's real addresses
+ * (getsockname, getpeername), then every byte conn_read and conn_write
+ * pass (marked when it went through TLS), each side's close and a reset.
+ * local_is_server: we accepted c (`serve`). rec must outlive c. Returns
+ * 0, or -1 when the socket's addresses cannot be had (nothing recorded).
+ */
+struct cap_rec;
+int	conn_set_capture(struct conn *c, struct cap_rec *rec,
+	    bool local_is_server);
+
 /* conn_peer - "127.0.0.1:2525" of the connected peer; borrowed. */
 const char *conn_peer(const struct conn *);
 

@@ -166,6 +166,18 @@
 #define RUN_MATRIX_REF_ARGS_MAX	256	/* matrix --ref-arg flags */
 #define RUN_MATRIX_PROFILES_AT_ONCE 4	/* matrix: smtpref processes at once */
 
+/* smtpcheck import: what one capture may hold. Ours: past a limit the
+ * flow (or the file) is refused with a message, never followed further. */
+#define IMP_FLOWS_MAX		4096	/* TCP flows followed in one file */
+#define IMP_STREAM_MAX		(16 * 1024 * 1024) /* one side of a flow */
+#define IMP_OOO_SEGS_MAX	1024	/* out-of-order segments held, per side */
+#define IMP_OOO_BYTES_MAX	(4 * 1024 * 1024) /* ... and their octets */
+#define IMP_TURNS_MAX		(1024 * 1024) /* the sides taking turns */
+#define IMP_VLAN_TAGS_MAX	4	/* 802.1Q/802.1ad tags walked */
+#define IMP_IPV6_EXT_MAX	8	/* IPv6 extension headers walked */
+#define IMP_RAW_CHUNK		8192	/* octets per send-raw line (the
+					 * escaped line stays < SCN_LINE_MAX) */
+
 #define CONN_LISTEN_BACKLOG	64	/* conn_listen: `smtpcheck serve` */
 
 /* TLS (conn_start_tls): struct conn_tls_info text fields, NUL included. */
@@ -174,5 +186,14 @@
 #define CONN_TLS_NAME_MAX	256	/* RFC 2253 subject or issuer, cut */
 #define CONN_TLS_TIME_MAX	32	/* RFC 3339 "2126-11-05T23:39:48Z" */
 #define CONN_TLS_VERIFY_MAX	128	/* X509_verify_cert_error_string */
+
+/* Packet captures (--pcap DIR: harness/conn/cap.c, pcap_out.c). */
+#define SC_CAPTURE_BYTES_MAX	(64 * 1024 * 1024) /* payload recorded per
+					 * scenario; past it, later bytes are
+					 * dropped and the transcript says so */
+#define SC_CAPTURE_MSS4		1460	/* TCP payload per packet over IPv4:
+					 * Ethernet's 1500 less 20 + 20 */
+#define SC_CAPTURE_MSS6		1440	/* over IPv6: 1500 less 40 + 20 */
+#define SC_CAPTURE_SNAPLEN	65535	/* the file's snapshot length */
 
 #endif /* SC_LIMITS_H */

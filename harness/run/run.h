@@ -66,6 +66,9 @@ struct run_ctx {
 	enum run_tls_mode tls_mode;
 	struct tls_ctx	*tls;		/* owned; NULL under RUN_TLS_NONE */
 	struct run_probe probe;
+	const char	*pcap_dir;	/* --pcap: a capture per scenario
+					   written there (it exists); NULL:
+					   none. Borrowed */
 };
 
 /* run_probe_target - connect, read the greeting, EHLO, QUIT. Fills
@@ -111,6 +114,7 @@ struct serve_ctx {
 	const struct scn_vars *vars;	/* borrowed */
 	double	 timeout_scale;
 	struct tls_ctx *tls;		/* server certificate, or NULL */
+	const char *pcap_dir;		/* --pcap, as in struct run_ctx */
 };
 
 /*

@@ -365,6 +365,9 @@ run_step_connect(struct run_session *ss)
 		    err.msg);
 		return;
 	}
+	/* each connection, reconnects too, is its own stream in the
+	 * capture */
+	run_sess_capture_conn(&ss->b, ss->c, false);
 	/* a new connection starts from nothing (a scenario may reconnect
 	 * after `close` or the server's close) */
 	ss->eof = ss->in_data = ss->quit_sent = ss->tls_on = false;
@@ -1283,6 +1286,7 @@ run_scenario(const struct run_ctx *ctx, const struct scn *s,
 	memset(&ss, 0, sizeof(ss));
 	run_sess_begin(&ss.b, s, r, ctx->timeout_scale);
 	ss.ctx = ctx;
+	run_sess_capture_begin(&ss.b, ctx->pcap_dir);
 	ss.vars = scn_vars_dup(ctx->vars);
 	ss.rp = smtp_rparser_new();
 	for (i = 0; i < s->nsteps; i++)
@@ -1293,6 +1297,7 @@ run_scenario(const struct run_ctx *ctx, const struct scn *s,
 	if (run_prereqs(&ss))
 		run_sess_steps(&ss.b, run_step_b);
 	run_finish(&ss);
+	run_sess_capture_end(&ss.b);	/* every connection is closed */
 	run_sess_end(&ss.b);
 	if (ss.has_last)
 		smtp_reply_clear(&ss.last);

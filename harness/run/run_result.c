@@ -138,6 +138,8 @@ run_result_clear(struct run_result *r)
 	transcript_clear(&r->tr);
 	free(r->capture);
 	r->capture = NULL;
+	free(r->capture_err);
+	r->capture_err = NULL;
 	r->verdict = RUN_PASS;
 	r->step_line = 0;
 	r->step_src = r->expected = r->got = r->reason = NULL;

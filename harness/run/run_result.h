@@ -96,6 +96,8 @@ struct run_result {
 	struct transcript tr;
 	char	*capture;	/* the scenario's pcap (--pcap), owned; NULL
 				   when none was written */
+	char	*capture_err;	/* why --pcap could not write it: one line
+				   naming the file, owned; else NULL */
 };
 
 /* run_result_clear - release what r owns (not r, not r->scn). */

@@ -971,6 +971,7 @@ serve_step_accept(struct serve_session *ss, const struct scn_step *st)
 			    err.msg);
 		return;
 	}
+	run_sess_capture_conn(&ss->b, ss->c, true);
 	ss->eof = false;
 	ss->inlen = 0;
 	serve_event(ss, "client connected from %s", conn_peer(ss->c));
@@ -1109,11 +1110,13 @@ run_serve_scenario(const struct serve_ctx *ctx, const struct scn *s,
 	if (ctx->client_cmd != NULL)	/* a process starts and ends */
 		ss.b.deadline += (int64_t)SERVE_PROCESS_GRACE_MS * 1000;
 	ss.ctx = ctx;
+	run_sess_capture_begin(&ss.b, ctx->pcap_dir);
 	ss.pid = -1;
 	if (ctx->client_cmd != NULL)
 		serve_spawn(&ss);
 	run_sess_steps(&ss.b, serve_step_b);
 	serve_finish(&ss);
+	run_sess_capture_end(&ss.b);	/* the client is closed */
 	run_sess_end(&ss.b);
 	free(ss.in);
 }

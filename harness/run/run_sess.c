@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cap.h"
+#include "conn.h"
+#include "pcap_out.h"
 #include "sc_limits.h"
 #include "sc_util.h"
 #include "scn.h"
@@ -139,4 +142,71 @@ run_sess_end(struct run_sess *b)
 	b->step_detail = NULL;
 	b->step = NULL;
 	b->r->duration_us = sc_now_us() - b->t0;
+}
+
+/* run_sess_capture_begin - a recorder for this scenario, with --pcap. */
+void
+run_sess_capture_begin(struct run_sess *b, const char *dir)
+{
+	if (dir == NULL)
+		return;
+	b->pcap_dir = dir;
+	b->cap = cap_rec_new();
+}
+
+/* run_sess_capture_conn - record c, if this scenario is recorded. */
+void
+run_sess_capture_conn(struct run_sess *b, struct conn *c,
+    bool local_is_server)
+{
+	if (b->cap == NULL)
+		return;
+	if (conn_set_capture(c, b->cap, local_is_server) == -1)
+		run_sess_event(b, "capture: the socket's addresses are gone; "
+		    "this connection is not in the capture");
+}
+
+/* run_sess_capture_path - DIR/<id>.pcap, the id kept to characters
+ * that are safe in a file name everywhere. Owned. */
+static char *
+run_sess_capture_path(const char *dir, const char *id)
+{
+	char *name, *path, *p;
+	size_t dl = strlen(dir);
+
+	name = xstrdup(id != NULL && *id != '\0' ? id : "scenario");
+	for (p = name; *p != '\0'; p++)
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
+		    !(*p >= '0' && *p <= '9') && *p != '.' && *p != '-' &&
+		    *p != '_')
+			*p = '_';
+	path = xasprintf("%s%s%s.pcap", dir, dl > 0 && dir[dl - 1] == '/' ?
+	    "" : "/", name);
+	free(name);
+	return path;
+}
+
+/* run_sess_capture_end - write the capture and free the recorder. */
+void
+run_sess_capture_end(struct run_sess *b)
+{
+	struct sc_err err = { 0 };
+	char msg[SC_ERR_MSG_MAX + SC_ERR_FILE_MAX + 32], *path;
+
+	if (b->cap == NULL)
+		return;
+	b->step = NULL;
+	path = run_sess_capture_path(b->pcap_dir, b->s->id);
+	if (cap_rec_truncated(b->cap))
+		run_sess_event(b, "capture truncated: past %d octets, later "
+		    "bytes are not in %s", SC_CAPTURE_BYTES_MAX, path);
+	if (pcap_out_write(b->cap, path, &err) == -1) {
+		sc_err_format(&err, msg, sizeof(msg));
+		run_sess_event(b, "%s", msg);
+		b->r->capture_err = xstrdup(msg);
+		free(path);
+	} else
+		b->r->capture = path;
+	cap_rec_free(b->cap);
+	b->cap = NULL;
 }

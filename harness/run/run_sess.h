@@ -15,6 +15,8 @@
 
 #include "run_result.h"
 
+struct cap_rec;
+struct conn;
 struct scn;
 struct scn_step;
 
@@ -28,6 +30,9 @@ struct run_sess {
 	enum run_verdict	 step_outcome;
 	char			*step_detail;	/* owned */
 	bool			 stop;		/* a FAIL/ERROR/SKIP ended it */
+	struct cap_rec		*cap;		/* --pcap: this scenario's
+						   recorder, owned; or NULL */
+	const char		*pcap_dir;	/* borrowed */
 };
 
 /* run_sess_begin - start the clock of s; r is zeroed by the caller. */
@@ -58,6 +63,19 @@ void	run_sess_judge(struct run_sess *, enum run_verdict v,
  */
 void	run_sess_steps(struct run_sess *,
 	    void (*fn)(struct run_sess *, const struct scn_step *));
+/*
+ * Packet captures (--pcap DIR). run_sess_capture_begin (after
+ * run_sess_begin) starts a recorder when dir is not NULL;
+ * run_sess_capture_conn records a new connection into it (no-op without
+ * one); run_sess_capture_end, once every connection is freed, writes
+ * DIR/<id>.pcap and sets r->capture, or r->capture_err, and frees the
+ * recorder.
+ */
+void	run_sess_capture_begin(struct run_sess *, const char *dir);
+void	run_sess_capture_conn(struct run_sess *, struct conn *,
+	    bool local_is_server);
+void	run_sess_capture_end(struct run_sess *);
+
 /* run_sess_end - free what the session holds; the duration. */
 void	run_sess_end(struct run_sess *);
 
