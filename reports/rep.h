@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * rep.h - report writers: terminal, JUnit XML, JSON, TAP 13.
+ * rep.h - report writers: terminal, JUnit XML, JSON, TAP 13, HTML.
  *
  * Each writer reads a struct run_summary and writes one document to a
  * stdio stream. Output is deterministic for a given summary (golden-file
@@ -22,17 +22,38 @@ enum rep_format {
 	REP_JSON,
 	REP_TAP,
 	REP_TEXT,	/* the terminal summary, without colour */
+	REP_HTML,	/* one self-contained page */
 };
 
-/* rep_format_parse - "junit", "json", "tap", "text". Returns 0 or -1. */
+/*
+ * Where a report goes, for the writers that link to other files (HTML:
+ * captures, relative to the report's folder). path: the report file, NULL
+ * for a stream; cwd: the absolute folder relative paths start from, NULL
+ * when unknown. Both borrowed; the writer reads nothing else of the system.
+ */
+struct rep_dest {
+	const char *path;
+	const char *cwd;
+};
+
+/* rep_format_parse - "junit", "json", "tap", "text", "html". Returns 0 or
+ * -1. */
 int	rep_format_parse(const char *name, enum rep_format *out);
 const char *rep_format_str(enum rep_format);
 
 int	rep_write(enum rep_format, FILE *, const struct run_summary *);
+/* rep_write_to - rep_write, told where the report goes (dest may be NULL,
+ * as for rep_write). */
+int	rep_write_to(enum rep_format, FILE *, const struct run_summary *,
+	    const struct rep_dest *dest);
 
 int	rep_junit_write(FILE *, const struct run_summary *);
 int	rep_json_write(FILE *, const struct run_summary *);
 int	rep_tap_write(FILE *, const struct run_summary *);
+/* rep_html_write - the HTML page; capture links relative to dest's folder
+ * when they can be (dest may be NULL: links as the runner gave them). */
+int	rep_html_write(FILE *, const struct run_summary *,
+	    const struct rep_dest *dest);
 
 /*
  * Terminal. rep_term_result prints one finished scenario (a line for a

@@ -10,6 +10,8 @@
  * (tests/golden/update.sh; review the diff before committing). The JUnit
  * output is also validated with xmllint against junit-10.xsd, and the JSON
  * output parsed by python3 and checked against reports/README.md's fields.
+ * The HTML page must show hostile peer and scenario text only escaped, and
+ * link captures relative to its own folder.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -198,6 +200,22 @@ static int
 render_text(FILE *f, const struct run_summary *sum)
 {
 	return rep_write(REP_TEXT, f, sum);
+}
+
+/* render_html - the HTML page written to a stream (links as given). */
+static int
+render_html(FILE *f, const struct run_summary *sum)
+{
+	return rep_write(REP_HTML, f, sum);
+}
+
+/* render_html_file - the HTML page as if written to out/report.html. */
+static int
+render_html_file(FILE *f, const struct run_summary *sum)
+{
+	static const struct rep_dest dest = { .path = "out/report.html" };
+
+	return rep_write_to(REP_HTML, f, sum, &dest);
 }
 
 /* render_ansi - the terminal as a colour TTY sees it. */
@@ -417,6 +435,25 @@ test_rep_text_golden(void)
 	golden_empty(render_text, "empty.txt");
 }
 
+/* The FAIL result has a capture (--pcap) beside the report's folder. */
+static void
+test_rep_html_golden(void)
+{
+	struct run_result res[NFIX];
+	struct run_summary sum;
+	size_t len;
+	char *out;
+
+	fix_build(&sum, res);
+	free(res[3].capture);
+	res[3].capture = xstrdup("out/pcap/core.mail.null-path.pcap");
+	out = render(render_html_file, &sum, &len);
+	golden_check("run.html", out, len);
+	free(out);
+	fix_free(&sum);
+	golden_empty(render_html, "empty.html");
+}
+
 static void
 test_rep_term_colour_golden(void)
 {
@@ -582,6 +619,23 @@ test_rep_escaping(void)
 		{ "tap skip", rep_tap_write,
 		  "# SKIP requires tls: \\# STARTTLS", NULL },
 		{ "tap backslash", rep_tap_write, "policy \\\\ choice", NULL },
+		{ "html markup", render_html,
+		  "SIZE is honoured &amp; &lt;declared&gt; &quot;early&quot;",
+		  "<declared>" },
+		{ "html control", render_html, "DATA \\x1B[31mred", "\x1b" },
+		{ "html bad byte", render_html, "bad\\xFF byte", "\xff" },
+		{ "html utf-8 kept", render_html, "caf\xc3\xa9", NULL },
+		{ "html got", render_html, "550 5.1.0 &lt;&gt; \\&quot;refused"
+		  "\\&quot; &amp; \\xFF\\xE9\\0!\\r\\n", NULL },
+		{ "html bytes", render_html, "<pre>550 5.1.0 &lt;&gt; "
+		  "<em>\\&quot;</em>refused<em>\\&quot;</em> &amp; "
+		  "<em>\\xFF\\xE9\\0</em>!<em>\\r\\n</em></pre>", NULL },
+		{ "html lines", render_html, "<pre>250-mx<em>\\r\\n</em>\n"
+		  "250 8BITMIME<em>\\r\\n</em></pre>", NULL },
+		{ "html deciding", render_html, "<div class=\"te s hl\" "
+		  "data-dir=\"recv\" data-line=\"9\"><span class=\"t\">"
+		  "+0.003000s</span><span class=\"d\">S:</span>", NULL },
+		{ "html cut", render_html, "...(+4998 bytes)", NULL },
 	};
 	struct run_result res[NFIX];
 	struct run_summary sum;
@@ -647,7 +701,7 @@ test_rep_deterministic(void)
 {
 	static const render_fn fns[] = {
 		rep_junit_write, rep_json_write, rep_tap_write, render_text,
-		render_ansi, render_verbose,
+		render_ansi, render_verbose, render_html, render_html_file,
 	};
 	struct run_result res[NFIX];
 	struct run_summary sum;
@@ -677,6 +731,8 @@ test_rep_format_parse(void)
 		{ "json", 0, REP_JSON },
 		{ "tap", 0, REP_TAP },
 		{ "text", 0, REP_TEXT },
+		{ "html", 0, REP_HTML },
+		{ "HTML", -1, REP_JUNIT },
 		{ "JSON", -1, REP_JUNIT },
 		{ "xml", -1, REP_JUNIT },
 		{ "", -1, REP_JUNIT },
@@ -704,7 +760,7 @@ static void
 test_rep_write_error(void)
 {
 	static const enum rep_format fmts[] = {
-		REP_JUNIT, REP_JSON, REP_TAP, REP_TEXT,
+		REP_JUNIT, REP_JSON, REP_TAP, REP_TEXT, REP_HTML,
 	};
 	struct run_result res[NFIX];
 	struct run_summary sum;
@@ -747,11 +803,145 @@ test_rep_counts_from_results(void)
 	fix_free(&sum);
 }
 
+/* count - occurrences of needle in hay. */
+static size_t
+count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (; (hay = strstr(hay, needle)) != NULL; hay += strlen(needle))
+		n++;
+	return n;
+}
+
+/*
+ * A peer that answers with markup, and a scenario file with markup in its
+ * title and a tag: all of it must show as text. The page's one <script>
+ * and no <img> at all; the hostile bytes there, escaped.
+ */
+static void
+test_rep_html_hostile(void)
+{
+	static const char reply[] = "550 <script>alert(1)</script>\r\n"
+	    "550 \"><img src=x onerror=alert(2)>\r\n";
+	static char *tags[] = { "x\"><img src=x onerror=alert(3)>" };
+	static char *rfc[] = { "5321 4.2\"><script>alert(4)</script>" };
+	static struct scn hs = {
+		.id = "core.<script>alert(5)</script>",
+		.title = "<script>alert(6)</script>",
+		.note = "'><img src=x onerror=alert(7)>",
+		.path = "x/\"><img src=x onerror=alert(8)>.scn",
+		.tags = tags, .ntags = 1, .rfc = rfc, .nrfc = 1,
+	};
+	static const char *want[] = {
+		"550 &lt;script&gt;alert(1)&lt;/script&gt;",
+		"550 <em>\\&quot;</em>&gt;&lt;img src=x onerror=alert(2)&gt;",
+		"x&quot;&gt;&lt;img src=x onerror=alert(3)&gt;",
+		"&quot;&gt;&lt;script&gt;alert(4)&lt;/script&gt;",
+		"core.&lt;script&gt;alert(5)&lt;/script&gt;",
+		"&lt;script&gt;alert(6)&lt;/script&gt;",
+		"&#39;&gt;&lt;img src=x onerror=alert(7)&gt;",
+		"x/&quot;&gt;&lt;img src=x onerror=alert(8)&gt;.scn",
+		"href=\"javascript%3Aalert%281%29\"",
+	};
+	struct run_result r = { .scn = &hs };
+	struct run_summary sum = {
+		.tool_version = "0.1.0<script>", .target = "<b>x</b>:25",
+		.results = &r, .nresults = 1,
+	};
+	char *out;
+	size_t i;
+
+	transcript_add(&r.tr, TR_RECV, 10, 3, reply, sizeof(reply) - 1);
+	run_result_set(&r, RUN_FAIL, 3, "expect 250 <script>", "<img>",
+	    reply, sizeof(reply) - 1, "<script>alert(9)</script>");
+	r.capture = xstrdup("javascript:alert(1)");
+	out = render(render_html, &sum, NULL);
+	CU_ASSERT_EQUAL(count(out, "<script"), 1);	/* ours, at the end */
+	CU_ASSERT_EQUAL(count(out, "</script>"), 1);
+	CU_ASSERT_EQUAL(count(out, "<img"), 0);
+	CU_ASSERT_EQUAL(count(out, "<b>x"), 0);
+	CU_ASSERT_EQUAL(count(out, "onerror=alert(2)>"), 0);
+	CU_ASSERT_EQUAL(count(out, "onerror=alert(3)>"), 0);
+	CU_ASSERT_EQUAL(count(out, "onerror=alert(7)>"), 0);
+	CU_ASSERT_EQUAL(count(out, "'><"), 0);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (strstr(out, want[i]) == NULL) {
+			fprintf(stderr, "html hostile: no \"%s\"\n", want[i]);
+			CU_FAIL(want[i]);
+		}
+	free(out);
+	run_result_clear(&r);
+}
+
+/* A capture link is relative to the report's folder when it can be. */
+static void
+test_rep_html_capture_href(void)
+{
+	static const struct {
+		const char *name, *report, *cwd, *capture, *href;
+	} cases[] = {
+		{ "same base", "out/r.html", NULL, "out/pcap/a.pcap",
+		  "pcap/a.pcap" },
+		{ "dot parts", "./out/./r.html", NULL, "out//pcap/../p/a.pcap",
+		  "p/a.pcap" },
+		{ "report deeper", "a/b/r.html", NULL, "c/x.pcap",
+		  "../../c/x.pcap" },
+		{ "report here", "r.html", NULL, "pcap/x.pcap", "pcap/x.pcap" },
+		{ "both absolute", "/tmp/r/r.html", NULL, "/tmp/p/x.pcap",
+		  "../p/x.pcap" },
+		{ "root", "/r.html", NULL, "/x.pcap", "x.pcap" },
+		{ "capture absolute", "r.html", "/w", "/w/p/x.pcap",
+		  "p/x.pcap" },
+		{ "report absolute", "/w/o/r.html", "/w", "p/x.pcap",
+		  "../p/x.pcap" },
+		{ "report above", "../r.html", "/w/s", "p/x.pcap",
+		  "s/p/x.pcap" },
+		{ "above, no cwd", "../r.html", NULL, "p/x.pcap", "p/x.pcap" },
+		{ "mixed, no cwd", "r.html", NULL, "/abs/x.pcap",
+		  "/abs/x.pcap" },
+		{ "stream", NULL, "/w", "p/x.pcap", "p/x.pcap" },
+		{ "encoded", "r.html", NULL, "a:b c#?%.pcap",
+		  "a%3Ab%20c%23%3F%25.pcap" },
+		{ "no scheme", "r.html", NULL, "javascript:alert(1)",
+		  "javascript%3Aalert%281%29" },
+	};
+	static struct scn cs = { .id = "core.capture", .title = "t" };
+	struct run_result r = { .scn = &cs };
+	struct run_summary sum = { .results = &r, .nresults = 1 };
+	struct rep_dest dest;
+	char *buf, *want;
+	size_t i, n;
+	FILE *f;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r.capture = xstrdup(cases[i].capture);
+		dest.path = cases[i].report;
+		dest.cwd = cases[i].cwd;
+		buf = NULL;
+		f = open_memstream(&buf, &n);
+		CU_ASSERT_FATAL(f != NULL);
+		CU_ASSERT_EQUAL(rep_write_to(REP_HTML, f, &sum, &dest), 0);
+		fclose(f);
+		want = xasprintf("class=\"cap mono\" href=\"%s\"",
+		    cases[i].href);
+		if (strstr(buf, want) == NULL) {
+			fprintf(stderr, "[%s] want %s\n", cases[i].name, want);
+			CU_FAIL(cases[i].name);
+		}
+		free(want);
+		free(buf);
+		free(r.capture);
+		r.capture = NULL;
+	}
+}
+
 static const struct cu_test cu_tests[] = {
 	CU_T(test_rep_junit_golden),
 	CU_T(test_rep_json_golden),
 	CU_T(test_rep_tap_golden),
 	CU_T(test_rep_text_golden),
+	CU_T(test_rep_html_golden),
 	CU_T(test_rep_term_colour_golden),
 	CU_T(test_rep_term_verbose_golden),
 	CU_T(test_rep_junit_schema_valid),
@@ -764,6 +954,8 @@ static const struct cu_test cu_tests[] = {
 	CU_T(test_rep_format_parse),
 	CU_T(test_rep_write_error),
 	CU_T(test_rep_counts_from_results),
+	CU_T(test_rep_html_hostile),
+	CU_T(test_rep_html_capture_href),
 	{ 0 },
 };
 
