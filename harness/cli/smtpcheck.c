@@ -15,10 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conn.h"
 #include "fuzz.h"
+#include "imp.h"
 #include "rep.h"
 #include "run.h"
 #include "run_matrix.h"
@@ -47,6 +49,7 @@ static const char cli_usage[] =
 "       smtpcheck list [PATH... | --suite NAME] [--tag T] [--id ID]\n"
 "       smtpcheck matrix --smtpref BIN [PATH... | --suite NAME] [options]\n"
 "       smtpcheck fuzz --target HOST:PORT [options] [PATH...]  (fuzz --help)\n"
+"       smtpcheck import CAPTURE [--flow N] [--list] [-o FILE]  (import --help)\n"
 "       smtpcheck version\n"
 "\n"
 "run: play client-role scenarios against the SMTP server at HOST:PORT.\n"
@@ -58,8 +61,8 @@ static const char cli_usage[] =
 "      --timeout-scale F    multiply every deadline by F (default 1.0)\n"
 "      --profile FILE       variables from FILE (`name = value` lines)\n"
 "      --var NAME=VALUE     set a variable (repeatable; beats --profile)\n"
-"      --report FMT:FILE    write a report: junit, json, tap or text;\n"
-"                           FILE - is standard output (repeatable)\n"
+"      --report FMT:FILE    write a report: junit, json, tap, text or\n"
+"                           html; FILE - is standard output (repeatable)\n"
 "      --shard K/N          run the K-th of N deterministic slices\n"
 "      --tls MODE           starttls (default: TLS where a scenario starts\n"
 "                           it), implicit (TLS from the first byte, port\n"
@@ -72,6 +75,10 @@ static const char cli_usage[] =
 "      --key FILE           its private key (default: in --cert)\n"
 "      --tls-name NAME      the name checked in the certificate and sent\n"
 "                           as SNI (default: the target host)\n"
+"      --pcap DIR           write DIR/<scenario id>.pcap for every scenario\n"
+"                           (DIR is created): its TCP streams as SMTP saw\n"
+"                           them, decrypted TLS marked DSCP CS1; a server\n"
+"                           port other than 25 or 587 is written as 25\n"
 "  -v, --verbose            print every result and full transcripts\n"
 "  -q, --quiet              print only the summary\n"
 "\n"
@@ -86,8 +93,8 @@ static const char cli_usage[] =
 "                           scenario. Without it: one scenario per client\n"
 "                           that connects, in order\n"
 "      --cert FILE, --key FILE   the server certificate, for STARTTLS\n"
-"      --tag, --id, --timeout-scale, --profile, --var, --report, -v, -q\n"
-"                           as for run\n"
+"      --tag, --id, --timeout-scale, --profile, --var, --report, --pcap,\n"
+"      -v, -q               as for run\n"
 "\n"
 "matrix: the kill matrix. Run the selection against the reference server\n"
 "smtpref (started from BIN on a free loopback port) without faults, then\n"
@@ -161,6 +168,7 @@ struct cli_opts {
 	size_t		 nref_args;
 	const char	*listen;	/* serve */
 	const char	*client_cmd;	/* serve */
+	const char	*pcap_dir;	/* run, serve: --pcap */
 	bool		 jobs_set, scale_set;
 	enum run_tls_mode tls_mode;
 	struct tls_client_opts tls;
@@ -212,7 +220,7 @@ cli_parse_report(struct cli_opts *o, const char *s)
 	name[colon - s] = '\0';
 	if (rep_format_parse(name, &o->reports[o->nreports].fmt) == -1)
 		cli_die_usage("--report \"%s\": unknown format \"%s\" "
-		    "(junit, json, tap, text)", s, name);
+		    "(junit, json, tap, text, html)", s, name);
 	o->reports[o->nreports++].path = colon + 1;
 }
 
@@ -220,7 +228,7 @@ enum {
 	OPT_TAG = 256, OPT_ID, OPT_TSCALE, OPT_PROFILE, OPT_VAR, OPT_REPORT,
 	OPT_SHARD, OPT_SMTPREF, OPT_FAULT, OPT_TLS, OPT_CA, OPT_INSECURE,
 	OPT_CERT, OPT_KEY, OPT_TLS_NAME, OPT_REF_ARG, OPT_LISTEN,
-	OPT_CLIENT_CMD,
+	OPT_CLIENT_CMD, OPT_PCAP,
 };
 
 /* cli_parse - options of run, lint and list. */
@@ -249,6 +257,7 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 		{ "ref-arg", required_argument, NULL, OPT_REF_ARG },
 		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "client-cmd", required_argument, NULL, OPT_CLIENT_CMD },
+		{ "pcap", required_argument, NULL, OPT_PCAP },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -347,6 +356,11 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 			break;
 		case OPT_CLIENT_CMD:
 			o->client_cmd = optarg;
+			break;
+		case OPT_PCAP:
+			if (*optarg == '\0')
+				cli_die_usage("--pcap needs a folder");
+			o->pcap_dir = optarg;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -485,16 +499,23 @@ cli_on_done(void *arg, size_t done, size_t total, const struct run_result *r)
 	}
 }
 
-/* cli_write_reports - every --report; 0 or -1. */
+/* cli_write_reports - every --report; 0 or -1. The writers are told where
+ * each report goes and the folder we run in (the HTML report links
+ * captures relative to its own folder). */
 static int
 cli_write_reports(const struct cli_opts *o, const struct run_summary *sum)
 {
+	char cwd[PATH_MAX];
+	struct rep_dest dest;
 	FILE *f;
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < o->nreports; i++) {
 		const char *path = o->reports[i].path;
+
+		dest.path = strcmp(path, "-") == 0 ? NULL : path;
+		dest.cwd = getcwd(cwd, sizeof(cwd));
 
 		f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
 		if (f == NULL) {
@@ -503,7 +524,7 @@ cli_write_reports(const struct cli_opts *o, const struct run_summary *sum)
 			rc = -1;
 			continue;
 		}
-		if (rep_write(o->reports[i].fmt, f, sum) == -1 ||
+		if (rep_write_to(o->reports[i].fmt, f, sum, &dest) == -1 ||
 		    (f != stdout ? fclose(f) : fflush(f)) != 0) {
 			fprintf(stderr, "%s: %s: write error: %s\n", cli_prog,
 			    path, strerror(errno));
@@ -511,6 +532,55 @@ cli_write_reports(const struct cli_opts *o, const struct run_summary *sum)
 		}
 	}
 	return rc;
+}
+
+/*
+ * cli_pcap_dir - create the --pcap folder and its parents before any
+ * scenario runs: a folder that cannot be made is a usage error (exit 2),
+ * found before the run rather than after every scenario.
+ */
+static void
+cli_pcap_dir(const char *dir)
+{
+	char *p = xstrdup(dir), *s;
+
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		if (s[-1] != '/') {
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, 0755) == -1 && errno != EEXIST) {
+				fprintf(stderr, "%s: --pcap %s: cannot create "
+				    "%s: %s\n", cli_prog, dir, p,
+				    strerror(errno));
+				exit(EXIT_USAGE);
+			}
+			*s = c;
+		}
+		if (*s == '\0')
+			break;
+	}
+	free(p);
+}
+
+/*
+ * cli_capture_errors - one line per capture --pcap could not write;
+ * returns how many.
+ */
+static size_t
+cli_capture_errors(const struct run_result *results, size_t n)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		if (results[i].capture_err == NULL)
+			continue;
+		fprintf(stderr, "%s: %s\n", cli_prog, results[i].capture_err);
+		bad++;
+	}
+	return bad;
 }
 
 /* cli_vars - defaults, then the profile, then --var. Exit 2 on errors. */
@@ -556,6 +626,8 @@ cli_conclude(const struct cli_opts *o, const struct cli_progress *pr,
 	run_summary_count(sum);
 	rep_term_summary(stdout, sum, pr->colour);
 	rc = cli_write_reports(o, sum) == -1 ? EXIT_ERRORED : EXIT_PASS;
+	if (cli_capture_errors(results, n) > 0)
+		rc = EXIT_ERRORED;	/* as for a report */
 	if (sum->counts[RUN_FAIL] > 0)
 		rc = EXIT_FAILED;
 	else if (sum->counts[RUN_ERROR] > 0)
@@ -595,6 +667,9 @@ cli_run(int argc, char **argv)
 	ctx.tls = cli_tls(&o, &tls_policy);
 	vars = cli_vars(&o);
 	ctx.vars = vars;
+	if (o.pcap_dir != NULL)
+		cli_pcap_dir(o.pcap_dir);
+	ctx.pcap_dir = o.pcap_dir;
 
 	cli_load(&o, &sel, owned, &nowned);
 	cli_filter(&o, SCN_ROLE_CLIENT, true, &sel);
@@ -749,6 +824,9 @@ cli_serve(int argc, char **argv)
 	}
 	vars = cli_vars(&o);
 	ctx.vars = vars;
+	if (o.pcap_dir != NULL)
+		cli_pcap_dir(o.pcap_dir);
+	ctx.pcap_dir = o.pcap_dir;
 	cli_load(&o, &sel, owned, &nowned);
 	cli_filter(&o, SCN_ROLE_SERVER, true, &sel);
 	if (sel.n == 0)
@@ -960,5 +1038,7 @@ main(int argc, char **argv)
 		return cli_matrix(argc - 1, argv + 1);
 	if (strcmp(cmd, "fuzz") == 0)
 		return fuzz_command(argc - 1, argv + 1);
+	if (strcmp(cmd, "import") == 0)
+		return imp_command(argc - 1, argv + 1);
 	cli_die_usage("unknown command \"%s\"", cmd);
 }

@@ -17,8 +17,15 @@ D=$PF_DIR port=$PF_PORT
 cd "$src" || exit 1
 "$sc" run --target "127.0.0.1:$port" --suite all --jobs 2 -q --timeout-scale 0.05 \
 	--profile "$here/postfix.profile" --insecure --report json:"$D/r.json" \
-	--report text:"$D/summary.txt" >"$D/out.txt" 2>&1
+	--report text:"$D/summary.txt" --report html:"$build/interop-postfix.html" \
+	--pcap "$build/interop-postfix-pcap" >"$D/out.txt" 2>&1
 rc=$?
+# CI artifacts: the HTML report as a person sees it, and a capture per
+# scenario for Wireshark
+timeout 120 chromium --headless --no-sandbox --disable-gpu \
+	--window-size=1400,1000 --screenshot="$build/interop-postfix-html.png" \
+	"file://$build/interop-postfix.html" >/dev/null 2>&1 ||
+	echo "note: no screenshot of the HTML report"
 cat "$D/summary.txt"
 cp "$D/r.json" "$build/interop-postfix.json" 2>/dev/null
 cp "$D/maillog" "$build/interop-postfix.maillog" 2>/dev/null
