@@ -587,7 +587,8 @@ op_verb_case(struct fz_gen *g)
 		if (isalpha((unsigned char)u->bytes[k]) &&
 		    rng_pct(&g->rng, 50))
 			u->bytes[k] ^= 0x20;
-	u->op = "verb-case";
+	if (u->op == NULL)	/* keep what the write is about */
+		u->op = "verb-case";
 	return true;
 }
 
@@ -1003,7 +1004,8 @@ op_split(struct fz_gen *g)
 		return false;
 	u = &g->c->u[i];
 	u->split = 1 + rng_below(&g->rng, u->len - 1);
-	u->op = "split";
+	if (u->op == NULL)	/* keep what the write is about */
+		u->op = "split";
 	return true;
 }
 
@@ -1018,7 +1020,8 @@ op_drip(struct fz_gen *g)
 		return false;
 	u = &g->c->u[i];
 	u->drip_ms = 1 + (int)rng_below(&g->rng, 5);
-	u->op = "drip";
+	if (u->op == NULL)	/* keep what the write is about */
+		u->op = "drip";
 	return true;
 }
 

@@ -214,6 +214,24 @@ sent_last(struct fz_sess *s)
 }
 
 /*
+ * out_of_step - a 354 came where no DATA was answered. Only DATA gets 354
+ * (5321 4.1.1.4), so the replies no longer line up with the commands: an
+ * earlier write was answered more or fewer times than it had lines (the
+ * server then reads the next commands as message text, which looks like
+ * a hang if not caught here).
+ */
+static void
+out_of_step(struct fz_sess *s, size_t ui, const struct fuzz_unit *u)
+{
+	char *sent = show(u->bytes, u->len);
+
+	finding(s, FUZZ_REPLY_COUNT, (ssize_t)ui, "a 354 answered \"%s\", "
+	    "which is not DATA: the replies are out of step with the "
+	    "commands", sent);
+	free(sent);
+}
+
+/*
  * expect_n - read n replies for unit ui. Returns true when they came
  * (or the server said it is closing); false after a finding or a stop.
  */
@@ -236,6 +254,11 @@ expect_n(struct fz_sess *s, size_t ui, int n)
 				fs->first_code = s->rep.code;
 			if (!reply_ok(s, (ssize_t)ui, u))
 				return false;
+			if (s->rep.code == 354 && (!(u->flags & FU_DATA) ||
+			    i != n - 1)) {
+				out_of_step(s, ui, u);
+				return false;
+			}
 			if (closing_code(s->rep.code)) {
 				s->closing = true;
 				return true;
@@ -470,10 +493,6 @@ play_unit(struct fz_sess *s, size_t ui)
 			    u->op != NULL ? u->op : "invalid", got);
 			free(sent);
 			free(got);
-			break;
-		}
-		if (s->rep.code == 354) {	/* now in text: stop here */
-			s->stop = true;
 			break;
 		}
 		quiet(s, ui, 0, FUZZ_REPLY_COUNT, "an extra reply");
