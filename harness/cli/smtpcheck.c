@@ -21,6 +21,7 @@
 #include "conn.h"
 #include "fuzz.h"
 #include "imp.h"
+#include "load.h"
 #include "rep.h"
 #include "run.h"
 #include "run_matrix.h"
@@ -50,6 +51,7 @@ static const char cli_usage[] =
 "       smtpcheck matrix --smtpref BIN [PATH... | --suite NAME] [options]\n"
 "       smtpcheck fuzz --target HOST:PORT [options] [PATH...]  (fuzz --help)\n"
 "       smtpcheck import CAPTURE [--flow N] [--list] [-o FILE]  (import --help)\n"
+"       smtpcheck load --target HOST:PORT [options]  (load --help)\n"
 "       smtpcheck version\n"
 "\n"
 "run: play client-role scenarios against the SMTP server at HOST:PORT.\n"
@@ -1040,5 +1042,7 @@ main(int argc, char **argv)
 		return fuzz_command(argc - 1, argv + 1);
 	if (strcmp(cmd, "import") == 0)
 		return imp_command(argc - 1, argv + 1);
+	if (strcmp(cmd, "load") == 0)
+		return load_command(argc - 1, argv + 1);
 	cli_die_usage("unknown command \"%s\"", cmd);
 }
