@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # main.sh - the main job, from a fresh machine: install what is needed,
 # build, start the reference engine smtpref on a free loopback port, run
-# the full suite against it, and write the reports to out/.
+# the full suite against it, and write the reports to out/ (JUnit, JSON,
+# TAP, text, HTML) with a packet capture per scenario in out/pcap/.
 #   ci/main.sh            (as root, or with sudo available)
 #   SKIP_DEPS=1 ci/main.sh  when the dependencies are installed already
 set -euo pipefail
@@ -39,6 +40,8 @@ rc=0
 	--timeout-scale 0.05 \
 	--ca "$here/fixtures/tls/ca.pem" --profile "$here/fixtures/smtpref.profile" \
 	--report junit:"$out/junit.xml" --report json:"$out/report.json" \
-	--report tap:"$out/report.tap" --report text:"$out/summary.txt" || rc=$?
-echo "main.sh: reports in $out (junit.xml, report.json, report.tap, summary.txt)"
+	--report tap:"$out/report.tap" --report text:"$out/summary.txt" \
+	--report html:"$out/report.html" --pcap "$out/pcap" || rc=$?
+echo "main.sh: reports in $out (junit.xml, report.json, report.tap," \
+	"summary.txt, report.html; a capture per scenario in pcap/)"
 exit $rc
