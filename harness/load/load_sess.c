@@ -143,10 +143,14 @@ load_sess_count(struct load_sess *s, enum load_err_kind k,
 	struct load_stats *st = s->run->st;
 
 	st->errors[k][stage]++;
-	if (st->first_error[0] == '\0')
-		snprintf(st->first_error, sizeof(st->first_error),
-		    "%s error at %s (session %zu): %s", load_err_kind_str(k),
-		    load_stage_str(stage), s->id + 1, what);
+	/* a long reply is cut to the buffer: the return value is looked at
+	 * so that gcc -O3 knows the cut is meant (-Wformat-truncation) */
+	if (st->first_error[0] == '\0' &&
+	    snprintf(st->first_error, sizeof(st->first_error),
+	    "%s error at %s (session %zu): %s", load_err_kind_str(k),
+	    load_stage_str(stage), s->id + 1, what) >=
+	    (int)sizeof(st->first_error))
+		st->first_error[sizeof(st->first_error) - 2] = '.';
 }
 
 /* load_sess_count_reply - an unwanted reply: 4xx, 5xx, or protocol. */
