@@ -86,7 +86,8 @@
 					 * asked for when the hard one is
 					 * higher or unlimited */
 
-/* smtpref session buffers; every one is allocated at its maximum. */
+/* smtpref session buffers; each is allocated at its maximum, but only
+ * while it holds bytes: an idle session holds neither (ref_sess.c). */
 #define REF_INBUF_MAX		16384	/* unparsed input per session; holds
 					 * a 5321 4.5.3.1.4 line many times */
 #define REF_LINE_HOLD_MAX	4096	/* partial command line kept; longer
@@ -96,6 +97,11 @@
 #define REF_OUT_HIWAT		8192	/* stop reading above this: a
 					 * pipelining client that never reads
 					 * (RFC 2920 3.1) cannot grow us */
+#define REF_BUF_SPARE_MAX	64	/* emptied session buffers kept for
+					 * reuse (per kind), so busy sessions
+					 * do not malloc per command */
+#define REF_STORE_WBUF_MAX	32768	/* message octets gathered per write
+					 * to the maildir file */
 #define REF_CLOSE_FLUSH_MS	60000	/* flush the last replies before
 					 * closing; then drop */
 #define REF_ID_MAX		32	/* queue id text (5321 4.4 "id") */

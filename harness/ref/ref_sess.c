@@ -21,6 +21,10 @@
  * nothing more is read in clear, and the handshake runs from the event
  * loop within timeout_command. A failed handshake closes the session.
  * From then on every read and write goes through the SSL.
+ * Memory: the input and output buffers are taken (at their maximum) when
+ * bytes arrive or a reply is queued, and given back as soon as they are
+ * empty, to a small spare list (REF_BUF_SPARE_MAX), so an idle session
+ * costs its struct and no buffer; 10,000 idle clients fit in a few MiB.
  */
 #include "ref_sess.h"
 
@@ -54,6 +58,35 @@ static void ref_sess_on_deadline(void *);
 static void ref_sess_on_drop(void *);
 static void ref_sess_on_slow(void *);
 static void ref_sess_read(struct ref_sess *);
+
+/* Emptied buffers of one size, kept for the next session that needs one:
+ * single-threaded, so one list per kind for all sessions. */
+struct ref_sess_spare {
+	char	*bufs[REF_BUF_SPARE_MAX];
+	size_t	 n;
+};
+static struct ref_sess_spare ref_sess_spare_in, ref_sess_spare_out;
+
+/* ref_sess_buf_get - a buffer of size octets, from the spares if any. */
+static char *
+ref_sess_buf_get(struct ref_sess_spare *sp, size_t size)
+{
+	if (sp->n > 0)
+		return sp->bufs[--sp->n];
+	return xmalloc(size);
+}
+
+/* ref_sess_buf_put - give back an emptied buffer (NULL: nothing). */
+static void
+ref_sess_buf_put(struct ref_sess_spare *sp, char *buf)
+{
+	if (buf == NULL)
+		return;
+	if (sp->n < REF_BUF_SPARE_MAX)
+		sp->bufs[sp->n++] = buf;
+	else
+		free(buf);
+}
 
 /* ref_sess_log - "sess=ID ..." to stderr with -v. */
 void
@@ -104,8 +137,6 @@ ref_sess_new(struct ref_server *srv, int fd, const struct sockaddr *peer,
 	s->id = ++srv->next_id;
 	s->io.fd = -1;
 	ref_auth_init(&s->auth);
-	s->in = xmalloc(REF_INBUF_MAX);
-	s->out = xmalloc(REF_OUTBUF_MAX);
 	ref_sess_peer(s, peer);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (ref_loop_add(srv->loop, &s->io, fd, REF_LOOP_IN, ref_sess_on_io,
@@ -135,8 +166,8 @@ ref_sess_free(struct ref_sess *s)
 	ref_tls_ssl_free(s->ssl);
 	if (s->io.fd != -1)
 		close(s->io.fd);
-	free(s->in);
-	free(s->out);
+	ref_sess_buf_put(&ref_sess_spare_in, s->in);
+	ref_sess_buf_put(&ref_sess_spare_out, s->out);
 	free(s);
 }
 
@@ -210,6 +241,8 @@ ref_sess_send(struct ref_sess *s, const char *p, size_t n)
 		ref_sess_kill(s, "output-overflow");
 		return;
 	}
+	if (s->out == NULL)
+		s->out = ref_sess_buf_get(&ref_sess_spare_out, REF_OUTBUF_MAX);
 	memcpy(s->out + s->outlen, p, n);
 	s->outlen += n;
 }
@@ -404,6 +437,8 @@ ref_sess_flush(struct ref_sess *s)
 	s->outoff = s->outlen = 0;
 	s->nmarks = 0;
 	s->slow_due = false;
+	ref_sess_buf_put(&ref_sess_spare_out, s->out);
+	s->out = NULL;
 }
 
 /*
@@ -474,9 +509,11 @@ again:
 		if (!stalled || s->outlen - s->outoff >= REF_OUT_HIWAT)
 			break;
 	}
-	if (s->inoff == s->inlen)
+	if (s->inoff == s->inlen) {
 		s->inoff = s->inlen = 0;
-	else if (s->inoff > 0) {
+		ref_sess_buf_put(&ref_sess_spare_in, s->in);
+		s->in = NULL;
+	} else if (s->inoff > 0) {
 		memmove(s->in, s->in + s->inoff, s->inlen - s->inoff);
 		s->inlen -= s->inoff;
 		s->inoff = 0;
@@ -525,6 +562,8 @@ ref_sess_read(struct ref_sess *s)
 
 	if (s->in_eof || s->inlen >= REF_INBUF_MAX)
 		return;
+	if (s->in == NULL)
+		s->in = ref_sess_buf_get(&ref_sess_spare_in, REF_INBUF_MAX);
 	if (s->ssl != NULL) {
 		s->tls_want &= ~(unsigned)REF_LOOP_OUT;
 		r = ref_tls_read(s->ssl, s->in + s->inlen,

@@ -3,12 +3,16 @@
  * ref_store.c - maildir delivery: tmp/, fsync, rename to new/, fsync dir.
  *
  * File names are "SECONDS.ID.PID.HOST": the queue id is unique within the
- * process, the pid across processes sharing a maildir.
+ * process, the pid across processes sharing a maildir. Content arrives a
+ * line at a time (ref_data.c measures lines); it is gathered into
+ * REF_STORE_WBUF_MAX octets per write(2), since one write per line was
+ * 1,300 system calls for a 100 KiB message and most of the time spent.
  */
 #include "ref_store.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sc_limits.h"
 #include "sc_util.h"
 
 struct ref_store {
@@ -28,6 +33,9 @@ struct ref_store_msg {
 	int	 fd;
 	char	*name;
 	char	*tmppath;
+	char	*wbuf;		/* REF_STORE_WBUF_MAX, not yet written */
+	size_t	 wlen;
+	bool	 failed;	/* a write failed: commit fails */
 };
 
 /* ref_store_mkdir - mkdir unless it exists as a directory. */
@@ -100,6 +108,7 @@ ref_store_msg_free(struct ref_store_msg *m)
 		close(m->fd);
 	free(m->name);
 	free(m->tmppath);
+	free(m->wbuf);
 	free(m);
 }
 
@@ -119,25 +128,52 @@ ref_store_begin(struct ref_store *st, const char *id)
 		ref_store_msg_free(m);
 		return NULL;
 	}
+	m->wbuf = xmalloc(REF_STORE_WBUF_MAX);
 	return m;
 }
 
-/* ref_store_write - write all of p. */
-int
-ref_store_write(struct ref_store_msg *m, const void *p, size_t n)
+/* ref_store_put - write all of p to the file. */
+static int
+ref_store_put(struct ref_store_msg *m, const char *c, size_t n)
 {
-	const char *c = p;
 	ssize_t w;
 
 	while (n > 0) {
 		w = write(m->fd, c, n);
 		if (w == -1 && errno == EINTR)
 			continue;
-		if (w <= 0)
+		if (w <= 0) {
+			m->failed = true;
 			return -1;
+		}
 		c += w;
 		n -= (size_t)w;
 	}
+	return 0;
+}
+
+/* ref_store_drain - write out what the buffer holds. */
+static int
+ref_store_drain(struct ref_store_msg *m)
+{
+	size_t n = m->wlen;
+
+	m->wlen = 0;
+	return m->failed ? -1 : ref_store_put(m, m->wbuf, n);
+}
+
+/* ref_store_write - append p to the buffer, writing it out when full. */
+int
+ref_store_write(struct ref_store_msg *m, const void *p, size_t n)
+{
+	if (m->failed)
+		return -1;
+	if (m->wlen + n > REF_STORE_WBUF_MAX && ref_store_drain(m) == -1)
+		return -1;
+	if (n >= REF_STORE_WBUF_MAX)
+		return ref_store_put(m, p, n);
+	memcpy(m->wbuf + m->wlen, p, n);
+	m->wlen += n;
 	return 0;
 }
 
@@ -149,7 +185,8 @@ ref_store_commit(struct ref_store *st, struct ref_store_msg *m)
 	int rc = -1;
 
 	dst = xasprintf("%s/new/%s", st->dir, m->name);
-	if (fsync(m->fd) == 0 && close(m->fd) == 0) {
+	if (ref_store_drain(m) == 0 && fsync(m->fd) == 0 &&
+	    close(m->fd) == 0) {
 		m->fd = -1;
 		if (rename(m->tmppath, dst) == 0) {
 			if (fsync(st->newfd) == 0)

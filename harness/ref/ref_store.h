@@ -27,7 +27,8 @@ void	ref_store_free(struct ref_store *);
 /* ref_store_begin - a new file in tmp/ named after id; NULL on failure
  * (errno set). The message is owned until commit or abort. */
 struct ref_store_msg *ref_store_begin(struct ref_store *, const char *id);
-/* ref_store_write - append; 0 or -1. */
+/* ref_store_write - append (gathered: a failed write may show at a later
+ * call or at ref_store_commit); 0 or -1. */
 int	ref_store_write(struct ref_store_msg *, const void *p, size_t n);
 /* ref_store_commit - fsync, rename into new/, fsync new/; frees msg.
  * Returns 0, or -1 (the file is removed). */
