@@ -95,33 +95,63 @@ ref_bdat_reply(struct ref_sess *s, int code, const char *enh,
 	ref_smtp_reply(s, code, enh, "%s", text);
 }
 
-/* ref_bdat_message_end - LAST read: the one verdict on the message. */
+/* ref_bdat_verdict - after LAST's reply: log line, end of transaction. */
+static void
+ref_bdat_verdict(struct ref_sess *s, int code)
+{
+	struct ref_tx *tx = s->tx;
+
+	ref_sess_log(s, "ev=message id=%s size=%llu rcpts=%zu code=%d bdat=1",
+	    tx->id, (unsigned long long)tx->size, tx->nrcpts, code);
+	ref_smtp_tx_end(s);
+}
+
+/* ref_bdat_stored_reply - LAST's 250 or 451, stored or not. */
+static void
+ref_bdat_stored_reply(struct ref_sess *s, bool ok)
+{
+	struct ref_tx *tx = s->tx;
+	char text[REF_REPLY_TEXT_MAX];
+
+	if (ok) {
+		tx->msg = NULL;		/* committed, freed */
+		snprintf(text, sizeof(text), "Ok: queued as %s", tx->id);
+		ref_bdat_reply(s, 250, "2.0.0", text);
+	} else {
+		ref_bdat_reply(s, 451, "4.3.0",
+		    "Error: local error in processing");
+	}
+	ref_bdat_verdict(s, ok ? 250 : 451);
+}
+
+/* ref_bdat_stored - the group commit's result for a held message. */
+void
+ref_bdat_stored(struct ref_sess *s, bool ok)
+{
+	ref_bdat_stored_reply(s, ok);
+	ref_smtp_after_cmd(s);
+}
+
+/*
+ * ref_bdat_message_end - LAST read: the one verdict on the message. A
+ * message to keep is held for the group commit at the end of the event
+ * loop round (ref_server.c), which answers through ref_bdat_stored.
+ */
 static void
 ref_bdat_message_end(struct ref_sess *s)
 {
 	struct ref_tx *tx = s->tx;
-	char text[REF_REPLY_TEXT_MAX];
-	int code;
 
 	if (!ref_data_size_ok(s)) {
-		code = 552;
-		ref_bdat_reply(s, code, "5.3.4",
+		ref_bdat_reply(s, 552, "5.3.4",
 		    "Message size exceeds fixed maximum message size");
-	} else if (tx->store_failed || (tx->msg != NULL &&
-	    ref_store_commit(s->srv->store, tx->msg) == -1)) {
-		tx->msg = NULL;
-		code = 451;
-		ref_bdat_reply(s, code, "4.3.0",
-		    "Error: local error in processing");
+		ref_bdat_verdict(s, 552);
+	} else if (tx->msg != NULL && !tx->store_failed) {
+		ref_sess_commit_hold(s);
 	} else {
-		tx->msg = NULL;		/* committed, freed */
-		code = 250;
-		snprintf(text, sizeof(text), "Ok: queued as %s", tx->id);
-		ref_bdat_reply(s, code, "2.0.0", text);
+		/* --sink, or a failed write (tx_end removes the file) */
+		ref_bdat_stored_reply(s, !tx->store_failed);
 	}
-	ref_sess_log(s, "ev=message id=%s size=%llu rcpts=%zu code=%d bdat=1",
-	    tx->id, (unsigned long long)tx->size, tx->nrcpts, code);
-	ref_smtp_tx_end(s);
 }
 
 /* ref_bdat_chunk_end - all n octets read: the chunk's one reply. */
@@ -139,6 +169,8 @@ ref_bdat_chunk_end(struct ref_sess *s)
 			ref_smtp_enter_state(s, c->back);
 	} else if (c->last) {
 		ref_bdat_message_end(s);
+		if (s->commit_pending)
+			return;		/* ref_bdat_stored ends the command */
 	} else {
 		snprintf(text, sizeof(text), "%llu octets received",
 		    (unsigned long long)c->size);

@@ -39,5 +39,11 @@ void	ref_bdat_do(struct ref_sess *, const char *arg, size_t len);
  * of the chunk it queues the chunk's reply and leaves the state.
  */
 size_t	ref_bdat_feed(struct ref_sess *, const char *p, size_t n);
+/*
+ * ref_bdat_stored - a message held at BDAT LAST (--maildir) was committed
+ * (ok) or not: queue LAST's 250 or 451 and end the transaction. Called by
+ * ref_sess_commit_done only.
+ */
+void	ref_bdat_stored(struct ref_sess *, bool ok);
 
 #endif /* SC_REF_BDAT_H */

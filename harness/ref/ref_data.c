@@ -260,48 +260,73 @@ ref_data_text_max(const struct ref_sess *s)
 	return SMTP_TEXT_LINE_MAX;
 }
 
-/* ref_data_end - exactly one reply for the message (5321 4.1.1.4). */
+/*
+ * ref_data_verdict - after the message's one reply (5321 4.1.1.4): its log
+ * line and the end of the transaction.
+ */
 static void
-ref_data_end(struct ref_sess *s)
+ref_data_verdict(struct ref_sess *s, int code)
 {
 	struct ref_tx *tx = s->tx;
-	int code;
 
-	if (tx->linelen > tx->longest)
-		tx->longest = tx->linelen;
-	if (tx->un.flags & (SMTP_UNSTUFF_F_BARE_LF | SMTP_UNSTUFF_F_BARE_CR)) {
-		code = 554;
-		ref_smtp_reply(s, code, "5.6.0", "Message refused: bare CR or "
-		    "LF in content (RFC 5321 2.3.8)");
-	} else if (tx->un.flags & SMTP_UNSTUFF_F_NUL) {
-		code = 554;
-		ref_smtp_reply(s, code, "5.6.0",
-		    "Message refused: NUL octet in content");
-	} else if (tx->longest > ref_data_text_max(s)) {
-		code = 552;
-		ref_smtp_reply(s, code, "5.6.0", "Message refused: text line "
-		    "over %zu octets", ref_data_text_max(s));
-	} else if (!ref_data_size_ok(s)) {
-		code = 552;
-		ref_smtp_reply(s, code, "5.3.4",
-		    "Message size exceeds fixed maximum message size");
-	} else if (tx->store_failed || (tx->msg != NULL &&
-	    ref_store_commit(s->srv->store, tx->msg) == -1)) {
-		tx->msg = NULL;
-		code = 451;
-		ref_smtp_reply(s, code, "4.3.0",
-		    "Error: local error in processing");
-	} else {
-		tx->msg = NULL;		/* committed, freed */
-		code = 250;
-		ref_smtp_reply(s, code, "2.0.0", "Ok: queued as %s", tx->id);
-	}
 	ref_sess_log(s, "ev=message id=%s size=%llu rcpts=%zu code=%d",
 	    tx->id, (unsigned long long)tx->size, tx->nrcpts, code);
 	if (REF_FAULT(s, TWO_REPLIES_DATA))
 		ref_smtp_reply(s, 250, "2.0.0", "Ok");
 	ref_smtp_tx_end(s);
 	ref_smtp_after_cmd(s);
+}
+
+/* ref_data_stored - 250 or 451 for a message stored (or not). */
+void
+ref_data_stored(struct ref_sess *s, bool ok)
+{
+	struct ref_tx *tx = s->tx;
+
+	if (ok) {
+		tx->msg = NULL;		/* committed, freed */
+		ref_smtp_reply(s, 250, "2.0.0", "Ok: queued as %s", tx->id);
+	} else {
+		ref_smtp_reply(s, 451, "4.3.0",
+		    "Error: local error in processing");
+	}
+	ref_data_verdict(s, ok ? 250 : 451);
+}
+
+/*
+ * ref_data_end - the end of data. A message to keep is held for the
+ * group commit at the end of the event-loop round (ref_server.c), which
+ * answers through ref_data_stored: no 250 before it is durable.
+ */
+static void
+ref_data_end(struct ref_sess *s)
+{
+	struct ref_tx *tx = s->tx;
+
+	if (tx->linelen > tx->longest)
+		tx->longest = tx->linelen;
+	if (tx->un.flags & (SMTP_UNSTUFF_F_BARE_LF | SMTP_UNSTUFF_F_BARE_CR)) {
+		ref_smtp_reply(s, 554, "5.6.0", "Message refused: bare CR or "
+		    "LF in content (RFC 5321 2.3.8)");
+		ref_data_verdict(s, 554);
+	} else if (tx->un.flags & SMTP_UNSTUFF_F_NUL) {
+		ref_smtp_reply(s, 554, "5.6.0",
+		    "Message refused: NUL octet in content");
+		ref_data_verdict(s, 554);
+	} else if (tx->longest > ref_data_text_max(s)) {
+		ref_smtp_reply(s, 552, "5.6.0", "Message refused: text line "
+		    "over %zu octets", ref_data_text_max(s));
+		ref_data_verdict(s, 552);
+	} else if (!ref_data_size_ok(s)) {
+		ref_smtp_reply(s, 552, "5.3.4",
+		    "Message size exceeds fixed maximum message size");
+		ref_data_verdict(s, 552);
+	} else if (tx->msg != NULL && !tx->store_failed) {
+		ref_sess_commit_hold(s);
+	} else {
+		/* --sink, or a failed write (tx_end removes the file) */
+		ref_data_stored(s, !tx->store_failed);
+	}
 }
 
 /* ref_data_feed - content bytes until the end of data. */

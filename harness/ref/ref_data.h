@@ -44,8 +44,16 @@ bool	ref_data_size_ok(const struct ref_sess *);
  * ref_data_feed - DATA content bytes. Returns how many were consumed: all,
  * or fewer when the end of data came inside (the rest are commands).
  * Always consumes at least one octet when n > 0. At the end of data it
- * queues the one reply, ends the transaction and leaves the DATA state.
+ * queues the one reply, ends the transaction and leaves the DATA state;
+ * or, for a message to store, holds the session for the group commit
+ * (ref_sess_commit_hold), still in the DATA state.
  */
 size_t	ref_data_feed(struct ref_sess *, const char *p, size_t n);
+/*
+ * ref_data_stored - a message held at its end of data (--maildir) was
+ * committed (ok) or not: queue its 250 or 451 and end the transaction.
+ * Called by ref_sess_commit_done only.
+ */
+void	ref_data_stored(struct ref_sess *, bool ok);
 
 #endif /* SC_REF_DATA_H */

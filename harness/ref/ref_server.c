@@ -208,13 +208,72 @@ ref_server_kill(struct ref_server *srv, struct ref_sess *s)
 	srv->dead = s;
 }
 
-/* ref_server_reap - after dispatch: free the dead sessions. */
+/* ref_server_commit_add - join the next group commit. */
+void
+ref_server_commit_add(struct ref_server *srv, struct ref_sess *s)
+{
+	s->commit_next = srv->commits;
+	srv->commits = s;
+}
+
+/*
+ * ref_server_commit - the group commit: start every file's writeback,
+ * then fsync and rename each, then fsync new/ once for all of them (one
+ * directory fsync per round, not per message: what made maildir delivery
+ * slow with many sessions), then give each session its verdict. A message
+ * is durable only when its own sync and the directory's both succeeded;
+ * a failure gives 451 to the messages it touched only. Sessions that
+ * died while held get no verdict: their files go when they are freed.
+ */
 static void
-ref_server_reap(void *arg)
+ref_server_commit(struct ref_server *srv)
+{
+	struct ref_sess *group, *s;
+	size_t renamed = 0;
+	bool dir_ok;
+
+	group = srv->commits;
+	srv->commits = NULL;
+	for (s = group; s != NULL; s = s->commit_next)
+		if (s->state != REF_SMTP_CLOSED &&
+		    ref_store_flush(s->tx->msg) == -1)
+			s->tx->store_failed = true;
+	for (s = group; s != NULL; s = s->commit_next)
+		if (s->state != REF_SMTP_CLOSED && !s->tx->store_failed) {
+			if (ref_store_sync(srv->store, s->tx->msg) == 0)
+				renamed++;
+			else
+				s->tx->store_failed = true;
+		}
+	dir_ok = renamed == 0 || ref_store_sync_dir(srv->store) == 0;
+	while ((s = group) != NULL) {
+		group = s->commit_next;
+		s->commit_next = NULL;
+		if (s->state != REF_SMTP_CLOSED) {
+			if (!dir_ok)
+				s->tx->store_failed = true;
+			ref_store_finish(s->tx->msg, !s->tx->store_failed);
+			s->tx->msg = NULL;
+			ref_sess_commit_done(s, !s->tx->store_failed);
+		} else {
+			ref_sess_commit_done(s, false);
+		}
+	}
+}
+
+/*
+ * ref_server_after - once per loop round, after dispatch: the group
+ * commit (again while resumed sessions end more messages from input they
+ * already hold), then free the dead sessions.
+ */
+static void
+ref_server_after(void *arg)
 {
 	struct ref_server *srv = arg;
 	struct ref_sess *s;
 
+	while (srv->commits != NULL)
+		ref_server_commit(srv);
 	while ((s = srv->dead) != NULL) {
 		srv->dead = s->next;
 		ref_sess_free(s);
@@ -344,7 +403,7 @@ ref_server_new(const struct ref_conf *conf, struct ref_loop *loop,
 		    ref_loop_backend_name(), strerror(errno));
 		goto fail;
 	}
-	ref_loop_set_after(loop, ref_server_reap, srv);
+	ref_loop_set_after(loop, ref_server_after, srv);
 	return srv;
 fail:
 	ref_server_free(srv);
@@ -359,11 +418,12 @@ ref_server_free(struct ref_server *srv)
 
 	if (srv == NULL)
 		return;
+	srv->commits = NULL;	/* held messages are removed with their tx */
 	while ((s = srv->sessions) != NULL) {
 		srv->sessions = s->next;
 		ref_sess_free(s);
 	}
-	ref_server_reap(srv);
+	ref_server_after(srv);
 	ref_loop_set_after(srv->loop, NULL, NULL);
 	ref_loop_timer_cancel(srv->loop, &srv->accept_retry);
 	ref_loop_del(srv->loop, &srv->lio);

@@ -5,7 +5,9 @@
  * Owns the listening socket, every session, the store and the TLS
  * context. Accepts without blocking, refuses past max_sessions with 421,
  * and frees sessions only in the loop's after-dispatch hook (sessions mark
- * themselves dead).
+ * themselves dead). The same hook first runs the maildir group commit:
+ * every message whose data ended during the round is made durable with
+ * one fsync of new/, and only then are the sessions' replies queued.
  */
 #ifndef SC_REF_SERVER_H
 #define SC_REF_SERVER_H
@@ -31,6 +33,7 @@ struct ref_server {
 	struct ref_timer	 accept_retry;	/* after EMFILE */
 	struct ref_sess		*sessions;	/* live, doubly linked */
 	struct ref_sess		*dead;		/* to free after dispatch */
+	struct ref_sess		*commits;	/* held for the group commit */
 	size_t			 nsessions;
 	unsigned long		 next_id;
 	unsigned long		 next_msg;	/* queue id counter */
@@ -47,6 +50,10 @@ struct ref_server *ref_server_new(const struct ref_conf *,
 /* ref_server_free - close every session (transactions aborted), the
  * listener and the store. */
 void	ref_server_free(struct ref_server *);
+
+/* ref_server_commit_add - hold s's message (tx->msg) for the group
+ * commit that runs after this round's dispatch (ref_sess_commit_hold). */
+void	ref_server_commit_add(struct ref_server *, struct ref_sess *);
 
 /* ref_server_kill - move a session to the dead list (freed later). */
 void	ref_server_kill(struct ref_server *, struct ref_sess *);

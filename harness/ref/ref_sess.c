@@ -25,6 +25,9 @@
  * bytes arrive or a reply is queued, and given back as soon as they are
  * empty, to a small spare list (REF_BUF_SPARE_MAX), so an idle session
  * costs its struct and no buffer; 10,000 idle clients fit in a few MiB.
+ * With --maildir a message's end of data holds the session (commit_pending)
+ * until the server's group commit at the end of the loop round: its reply
+ * waits for durability, and its later input waits for the reply.
  */
 #include "ref_sess.h"
 
@@ -327,6 +330,8 @@ ref_sess_parse(struct ref_sess *s)
 	bool found;
 
 	while (s->inoff < s->inlen) {
+		if (s->commit_pending)
+			return false;
 		if (s->state == REF_SMTP_CLOSING ||
 		    s->state == REF_SMTP_CLOSED || s->state == REF_SMTP_TLS)
 			return false;
@@ -518,6 +523,17 @@ again:
 		s->inlen -= s->inoff;
 		s->inoff = 0;
 	}
+	if (s->commit_pending) {
+		/* Nothing parsed, no EOF handling, until the verdict: only
+		 * earlier replies may go out. */
+		if (s->outoff < s->outlen &&
+		    !(REF_FAULT(s, SLOW_REPLY) && !s->slow_due))
+			want |= REF_LOOP_OUT;
+		if (s->ssl != NULL)
+			want |= s->tls_want;
+		ref_loop_want(s->srv->loop, &s->io, want);
+		return;
+	}
 	/* The peer is gone and nothing it sent can run any more. */
 	if (s->in_eof && !stalled && s->state != REF_SMTP_CLOSING) {
 		ref_sess_log(s, "ev=eof state=%s",
@@ -552,6 +568,28 @@ again:
 		}
 	}
 	ref_loop_want(s->srv->loop, &s->io, want);
+}
+
+/* ref_sess_commit_hold - wait for the group commit. */
+void
+ref_sess_commit_hold(struct ref_sess *s)
+{
+	s->commit_pending = true;
+	ref_server_commit_add(s->srv, s);
+}
+
+/* ref_sess_commit_done - the verdict; resume. */
+void
+ref_sess_commit_done(struct ref_sess *s, bool ok)
+{
+	s->commit_pending = false;
+	if (s->state == REF_SMTP_CLOSED)
+		return;
+	if (s->state == REF_SMTP_BDAT)
+		ref_bdat_stored(s, ok);
+	else
+		ref_data_stored(s, ok);
+	ref_sess_update(s);
 }
 
 /* ref_sess_read - one recv (or SSL read) into the input buffer. */

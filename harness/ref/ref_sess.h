@@ -127,6 +127,13 @@ struct ref_sess {
 						 * pipelining-reorder) */
 	size_t			 nmarks;
 
+	/* The message's data ended and it waits for the group commit at
+	 * the end of the loop round: no reply queued yet, no more input
+	 * parsed (the next command must follow the reply). Set by
+	 * ref_sess_commit_hold, cleared by ref_sess_commit_done. */
+	bool			 commit_pending;
+	struct ref_sess		*commit_next;	/* server's commit list */
+
 	struct ref_sess		*prev, *next;	/* server list */
 };
 
@@ -153,6 +160,20 @@ void	ref_sess_mark_reply(struct ref_sess *);
 void	ref_sess_drop_input(struct ref_sess *);
 /* ref_sess_update - recompute wanted events, flush (after state changes). */
 void	ref_sess_update(struct ref_sess *);
+
+/*
+ * ref_sess_commit_hold - at the end of data of a message to store (state
+ * still REF_SMTP_DATA or REF_SMTP_BDAT): join the server's group commit
+ * and stop parsing input until ref_sess_commit_done.
+ */
+void	ref_sess_commit_hold(struct ref_sess *);
+/*
+ * ref_sess_commit_done - the group commit ran (ok: the message is durable
+ * in new/): queue the 250 or 451, then parse what the client pipelined
+ * meanwhile. A session killed while held only drops the hold (its message
+ * is removed when it is freed).
+ */
+void	ref_sess_commit_done(struct ref_sess *, bool ok);
 
 /* ref_sess_log - one key=value line to stderr with -v ("sess=ID ..."). */
 void	ref_sess_log(const struct ref_sess *, const char *fmt, ...)

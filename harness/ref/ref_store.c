@@ -2,6 +2,10 @@
 /*
  * ref_store.c - maildir delivery: tmp/, fsync, rename to new/, fsync dir.
  *
+ * Commits are grouped (ref_server.c, once per event-loop round): every
+ * message of the round is fsynced and renamed, then new/ is fsynced once
+ * for all of them, instead of one directory fsync per message.
+ *
  * File names are "SECONDS.ID.PID.HOST": the queue id is unique within the
  * process, the pid across processes sharing a maildir. Content arrives a
  * line at a time (ref_data.c measures lines); it is gathered into
@@ -33,6 +37,7 @@ struct ref_store_msg {
 	int	 fd;
 	char	*name;
 	char	*tmppath;
+	char	*dst;		/* new/NAME once renamed (ref_store_sync) */
 	char	*wbuf;		/* REF_STORE_WBUF_MAX, not yet written */
 	size_t	 wlen;
 	bool	 failed;	/* a write failed: commit fails */
@@ -108,6 +113,7 @@ ref_store_msg_free(struct ref_store_msg *m)
 		close(m->fd);
 	free(m->name);
 	free(m->tmppath);
+	free(m->dst);
 	free(m->wbuf);
 	free(m);
 }
@@ -177,29 +183,57 @@ ref_store_write(struct ref_store_msg *m, const void *p, size_t n)
 	return 0;
 }
 
-/* ref_store_commit - make the message durable in new/. */
+/*
+ * ref_store_flush - write out the rest and start the file's writeback
+ * without waiting for it, so the fsyncs of a group (ref_store_sync) find
+ * most of their data already on its way (sync_file_range(2), Linux).
+ */
 int
-ref_store_commit(struct ref_store *st, struct ref_store_msg *m)
+ref_store_flush(struct ref_store_msg *m)
 {
-	char *dst;
-	int rc = -1;
+	if (ref_store_drain(m) == -1)
+		return -1;
+#ifdef SYNC_FILE_RANGE_WRITE
+	/* Only a hint: ref_store_sync's fsync is what makes it durable. */
+	(void)sync_file_range(m->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
+	return 0;
+}
 
-	dst = xasprintf("%s/new/%s", st->dir, m->name);
-	if (ref_store_drain(m) == 0 && fsync(m->fd) == 0 &&
-	    close(m->fd) == 0) {
+/* ref_store_sync - fsync the file, close it, rename it into new/. */
+int
+ref_store_sync(struct ref_store *st, struct ref_store_msg *m)
+{
+	if (ref_store_drain(m) == -1 || fsync(m->fd) == -1)
+		return -1;
+	if (close(m->fd) == -1) {
 		m->fd = -1;
-		if (rename(m->tmppath, dst) == 0) {
-			if (fsync(st->newfd) == 0)
-				rc = 0;
-			else
-				unlink(dst);
-		}
+		return -1;
 	}
-	if (rc == -1)
-		unlink(m->tmppath);
-	free(dst);
+	m->fd = -1;
+	m->dst = xasprintf("%s/new/%s", st->dir, m->name);
+	if (rename(m->tmppath, m->dst) == -1) {
+		free(m->dst);
+		m->dst = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* ref_store_sync_dir - fsync new/: the renames of the group are durable. */
+int
+ref_store_sync_dir(struct ref_store *st)
+{
+	return fsync(st->newfd);
+}
+
+/* ref_store_finish - free; not durable: remove the file where it is. */
+void
+ref_store_finish(struct ref_store_msg *m, bool durable)
+{
+	if (!durable)
+		unlink(m->dst != NULL ? m->dst : m->tmppath);
 	ref_store_msg_free(m);
-	return rc;
 }
 
 /* ref_store_abort - drop the temporary file. */
