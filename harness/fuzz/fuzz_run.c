@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "rep_out.h"
 #include "run.h"
 #include "scn.h"
 #include "sc_util.h"
@@ -312,24 +313,6 @@ fz_progress(struct fz_run *r, bool tty)
 	fflush(stderr);
 }
 
-/* json_str - s as a JSON string. */
-static void
-json_str(FILE *f, const char *s)
-{
-	const unsigned char *p;
-
-	fputc('"', f);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p >= 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
 static int
 fz_summary_json(const struct fz_run *r, const char *path, double secs,
     const char *end_alive)
@@ -344,9 +327,9 @@ fz_summary_json(const struct fz_run *r, const char *path, double secs,
 		return -1;
 	}
 	fprintf(f, "{\n  \"tool\": \"smtpcheck fuzz\",\n  \"tool_version\": ");
-	json_str(f, SC_VERSION);
+	rep_out_json_str(f, SC_VERSION);
 	fprintf(f, ",\n  \"target\": ");
-	json_str(f, r->o->target);
+	rep_out_json_str(f, r->o->target);
 	fprintf(f, ",\n  \"seed\": %llu,\n  \"cases\": %llu,\n"
 	    "  \"duration_s\": %.3f,\n  \"cases_per_s\": %.2f,\n"
 	    "  \"reply_timeout_ms\": %ld,\n  \"rate\": %.2f,\n  \"jobs\": %d,\n"
@@ -355,13 +338,13 @@ fz_summary_json(const struct fz_run *r, const char *path, double secs,
 	    (unsigned long long)r->o->seed, (unsigned long long)r->done, secs,
 	    secs > 0 ? (double)r->done / secs : 0.0, r->o->reply_ms,
 	    r->o->rate, r->o->jobs, fz_total(r), r->down ? "true" : "false");
-	json_str(f, end_alive);
+	rep_out_json_str(f, end_alive);
 	fprintf(f, ",\n  \"by_class\": {");
 	for (i = 1; i < FUZZ_CLASS_COUNT; i++) {
 		if (r->counts[i] == 0)
 			continue;
 		fprintf(f, "%s\n    ", first ? "" : ",");
-		json_str(f, fuzz_class_str((enum fuzz_class)i));
+		rep_out_json_str(f, fuzz_class_str((enum fuzz_class)i));
 		fprintf(f, ": { \"count\": %zu, \"first_case\": %llu, "
 		    "\"first_after_s\": %.3f }", r->counts[i],
 		    (unsigned long long)r->first[i], r->first_s[i]);
@@ -372,22 +355,19 @@ fz_summary_json(const struct fz_run *r, const char *path, double secs,
 		const struct fuzz_found *x = &r->found[i];
 
 		fprintf(f, "%s\n    { \"class\": ", i > 0 ? "," : "");
-		json_str(f, fuzz_class_str(x->cls));
+		rep_out_json_str(f, fuzz_class_str(x->cls));
 		fprintf(f, ", \"case\": %llu, \"operator\": ",
 		    (unsigned long long)x->index);
-		json_str(f, x->op);
+		rep_out_json_str(f, x->op);
 		fprintf(f, ", \"operators\": ");
-		json_str(f, x->ops);
+		rep_out_json_str(f, x->ops);
 		fprintf(f, ", \"detail\": ");
-		json_str(f, x->detail);
+		rep_out_json_str(f, x->detail);
 		fprintf(f, ", \"file\": ");
-		if (x->file != NULL)
-			json_str(f, x->file);
-		else
-			fputs("null", f);
+		rep_out_json_str(f, x->file);
 		fprintf(f, ", \"replay\": ");
 		if (x->replay >= 0)
-			json_str(f, run_verdict_str((enum run_verdict)x->replay));
+			rep_out_json_str(f, run_verdict_str((enum run_verdict)x->replay));
 		else
 			fputs("null", f);
 		fprintf(f, ", \"writes_before\": %zu, \"writes_after\": %zu, "

@@ -11,6 +11,7 @@
  * the exact maximum, which is kept apart.
  */
 #include "load.h"
+#include "rep_out.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -243,29 +244,6 @@ load_stats_print(FILE *f, const struct load_opts *o,
 		fprintf(f, "  first     %s\n", st->first_error);
 }
 
-/* load_json_str - s as a JSON string: quotes, backslash, and every octet
- * outside printable ASCII escaped, so the report is ASCII. */
-static void
-load_json_str(FILE *f, const char *s)
-{
-	const unsigned char *p;
-
-	if (s == NULL) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p >= 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
 /* load_json_errors - "errors": totals by kind, and by kind and stage. */
 static void
 load_json_errors(FILE *f, const struct load_stats *st)
@@ -295,7 +273,7 @@ load_json_errors(FILE *f, const struct load_stats *st)
 		sep = ", ";
 	}
 	fputs("},\n    \"first\": ", f);
-	load_json_str(f, st->first_error[0] != '\0' ? st->first_error : NULL);
+	rep_out_json_str(f, st->first_error[0] != '\0' ? st->first_error : NULL);
 	fputs("}\n", f);
 }
 
@@ -309,9 +287,9 @@ load_stats_json(FILE *f, const struct load_opts *o,
 
 	fprintf(f, "{\n  \"kind\": \"smtpcheck-load\",\n"
 	    "  \"schema_version\": 1,\n  \"tool_version\": ");
-	load_json_str(f, SC_VERSION);
+	rep_out_json_str(f, SC_VERSION);
 	fputs(",\n  \"target\": ", f);
-	load_json_str(f, o->target);
+	rep_out_json_str(f, o->target);
 	fprintf(f, ",\n  \"options\": {\"sessions\": %d, \"messages\": ",
 	    o->sessions);
 	if (o->messages > 0)
@@ -327,7 +305,7 @@ load_stats_json(FILE *f, const struct load_opts *o,
 	else
 		fputs("null", f);
 	fprintf(f, ", \"reply_timeout_ms\": %ld, \"loop\": ", o->reply_ms);
-	load_json_str(f, loop_name);
+	rep_out_json_str(f, loop_name);
 	fputs("},\n", f);
 	fprintf(f, "  \"messages_ok\": %" PRIu64 ",\n"
 	    "  \"messages_failed\": %" PRIu64 ",\n"
