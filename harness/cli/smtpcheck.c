@@ -1017,7 +1017,7 @@ main(int argc, char **argv)
 
 	if (argc < 2)
 		cli_die_usage("missing command: run, serve, lint, list, matrix, "
-		    "fuzz or version");
+		    "fuzz, import, load or version");
 	cmd = argv[1];
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
 	    strcmp(cmd, "help") == 0) {
