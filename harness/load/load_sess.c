@@ -45,7 +45,8 @@ static const char load_sess_quit_line[] = "QUIT\r\n";
 
 static void load_sess_io(void *, unsigned);
 
-#define CASE(x)	case x: return #x + 7	/* LOAD_S_MAIL -> "MAIL" */
+/* LOAD_S_MAIL -> "MAIL": the name without its 7-octet prefix */
+#define CASE(x)	case x: return &(#x)[7]
 
 /* load_sess_state_str - "MAIL", for messages. */
 const char *
