@@ -209,8 +209,7 @@ rep_html_text(FILE *f, const char *str)
 	len = strlen(str);
 	while (len > 0) {
 		n = rep_out_utf8(s, len, &cp);
-		/* a real U+FFFD is 3 bytes; a 1-byte one was a bad byte */
-		if ((cp == 0xFFFD && n == 1) || cp < 0x20 ||
+		if (rep_out_is_bad(s, n, cp) || cp < 0x20 ||
 		    (cp >= 0x7F && cp <= 0x9F)) {
 			for (i = 0; i < n; i++)
 				fprintf(f, "\\x%02X", s[i]);

@@ -74,7 +74,7 @@ bad:
 }
 
 /* rep_out_is_bad - was this decode a replacement for a bad byte? */
-static bool
+bool
 rep_out_is_bad(const unsigned char *s, size_t n, uint32_t cp)
 {
 	/* a real U+FFFD in the input is three bytes long */

@@ -35,6 +35,9 @@ int	rep_out_finish(FILE *f);
  * sequence of a scalar value gives *cp = 0xFFFD and uses one byte.
  */
 size_t	rep_out_utf8(const unsigned char *s, size_t len, uint32_t *cp);
+/* rep_out_is_bad - did rep_out_utf8 give U+FFFD for a bad byte (not for
+ * a real U+FFFD in the input)? */
+bool	rep_out_is_bad(const unsigned char *s, size_t n, uint32_t cp);
 
 /* rep_out_json_str - s as a JSON string with its quotes, or null for NULL.
  * Controls become \u00XX; invalid UTF-8 becomes \ufffd. The output is
